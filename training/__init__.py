@@ -1,0 +1,1 @@
+"""Training stance models: labelled data, fitting, cross-validation, evaluation, model cards."""
