@@ -27,7 +27,10 @@ class Explainer:
             coef = np.vstack([-coef[0] / 2, coef[0] / 2])
         self.classes = [str(c) for c in clf.classes_]
         self.coef = coef - coef.mean(axis=0, keepdims=True)
-        self.names = [display_feature(n) for n in pipeline.named_steps["features"].get_feature_names_out()]
+        self.names = []
+        for block, transformer in pipeline.named_steps["features"].transformer_list:
+            vectorizer = transformer[-1] if isinstance(transformer, Pipeline) else transformer
+            self.names.extend(display_feature(f"{block}__{n}") for n in vectorizer.get_feature_names_out())
 
     def explain(self, texts: list[str]) -> list[dict]:
         """For each text, return ``{tone: [{"ngram", "block", "weight"}, ...]}``, strongest first."""
