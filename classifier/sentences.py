@@ -61,6 +61,10 @@ def _period_ends_sentence(text: str, pos: int) -> bool:
         return True
     if "." in bare and _DOTTED_ACRONYM.match(bare):
         return False  # U.S., U.N., p.ex
+    if bare.isdigit() and len(bare) <= 3:
+        line_start = text.rfind("\n", 0, pos) + 1
+        if not text[line_start : pos - len(word)].strip():
+            return False  # a numbered list item: "1. Ouverture"
     if len(bare) == 1 and bare.isupper():
         return False  # initials: J. Smith
     if bare in _TITLES or bare.lower() in _ANY_CASE:

@@ -125,8 +125,8 @@ def expand_paths(paths: Iterable[str | Path], *, test: bool = False) -> list[Pat
     return out
 
 
-def _looks_like_target(rows: list[list[str]], index: int) -> bool:
-    values = {r[index].strip() for r in rows if index < len(r)} - {""}
+def _looks_like_target(rows: list[list[str]], index: int, width: int) -> bool:
+    values = {r[index].strip() for r in rows if len(r) == width} - {""}
     return bool(values) and values <= set(TONES)
 
 
@@ -194,7 +194,7 @@ def _read_one(path: Path, raw: bytes, registry, result: LabelledSet, seen_ids: d
     for index, column in enumerate(header):
         if column in REQUIRED or column in registry:
             continue
-        if _looks_like_target(data_rows, index):
+        if _looks_like_target(data_rows, index, len(header)):
             problems.append(
                 Problem(name, 1, column, f"column {column!r} holds tone labels but is not a target in the registry; add it to targets.toml or rename it")
             )

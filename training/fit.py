@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -147,6 +148,10 @@ def cross_validate(
     """
     examples = list(examples)
     strata = [f"{e.lang}-{e.sentiment}" for e in examples]
+    if min(Counter(strata).values()) < folds:  # small data: stratify by sentiment only
+        strata = [e.sentiment for e in examples]
+    if min(Counter(strata).values()) < folds:
+        strata = [0] * len(examples)
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=0)
     pred_targets: list = [None] * len(examples)
     pred_sentiment: list = [None] * len(examples)

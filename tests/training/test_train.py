@@ -1,0 +1,54 @@
+"""Training end to end: model file, checksum, card, cross-validation, refusals."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from classifier import load_model
+from training.data import LabelsError
+from training.evaluate import NONE, score_predictions
+from training.train import train_model
+
+REPO = Path(__file__).resolve().parents[2]
+DATA = REPO / "tests" / "data"
+REGISTRY = REPO / "labels" / "targets.toml"
+
+
+def test_training_writes_model_checksum_and_card(tmp_path):
+    out = tmp_path / "m.joblib"
+    model, card = train_model([DATA / "tiny.csv"], out, registry_path=REGISTRY, folds=3, test_paths=[DATA / "tiny.csv"])
+    assert out.is_file() and (tmp_path / "m.joblib.sha256").is_file()
+    saved = json.loads((tmp_path / "m.card.json").read_text())
+    assert saved["version"] == model.info.version
+    assert (tmp_path / "m.card.md").read_text().startswith("# Model card: m")
+    cv = card["metrics"]["cross_validation"]
+    assert cv["folds"] == 3 and cv["n"] == 18
+    assert set(cv["by_language"]) == {"en", "fr"}
+    assert card["metrics"]["test"]["overall"]["mention_f1"] == 1.0
+    assert load_model(out).metrics == card["metrics"]
+
+
+def test_errors_in_labels_stop_training_and_write_nothing(tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("id,lang,text,nato,russia,turkey,sentiment\na,xx,Ok.,,,,neutral\n", encoding="utf-8")
+    with pytest.raises(LabelsError, match=r"bad.csv:2: column lang"):
+        train_model([bad], tmp_path / "m.joblib", registry_path=REGISTRY, folds=0)
+    assert not (tmp_path / "m.joblib").exists()
+
+
+def test_score_counts_missed_and_spurious_mentions_as_errors():
+    from training.data import Example
+
+    gold = [
+        Example("1", "en", "x", {"t": "positive"}, "positive", "f", 2),
+        Example("2", "en", "y", {"t": None}, "neutral", "f", 3),
+        Example("3", "fr", "z", {"t": "negative"}, "negative", "f", 4),
+    ]
+    perfect = score_predictions(gold, [{"t": "positive"}, {"t": None}, {"t": "negative"}], ["positive", "neutral", "negative"], ["t"])
+    assert perfect["overall"]["target_macro_f1"] == 1.0 and perfect["overall"]["mention_f1"] == 1.0
+    missed = score_predictions(gold, [{"t": None}, {"t": None}, {"t": "negative"}], ["positive", "neutral", "negative"], ["t"])
+    assert missed["overall"]["target_macro_f1"] < 1.0 and missed["overall"]["mention_f1"] == round(2 / 3, 4)
+    spurious = score_predictions(gold, [{"t": "positive"}, {"t": "neutral"}, {"t": "negative"}], ["positive", "neutral", "negative"], ["t"])
+    assert spurious["overall"]["mention_f1"] == 0.8
+    assert spurious["confusion"]["labels"][-1] == NONE
