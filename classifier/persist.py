@@ -71,6 +71,9 @@ def save_bundle(bundle: dict, path: str | Path) -> str:
     }
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; a model file is as readable as any other
     tmp_sum = tmp + ".sha256"
     try:
         joblib.dump(bundle, tmp, compress=3)
