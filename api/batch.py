@@ -181,7 +181,9 @@ class _Source:
     def _lines(self, stream: TextIO) -> Iterator[str]:
         while self._pushback:
             yield self._pushback.pop(0)
-        yield from stream
+        # Not `yield from`: closing this generator early (after peeking) must not close stdin.
+        for line in stream:  # noqa: UP028
+            yield line
 
     def _close(self, stream: TextIO) -> None:
         if self.path is not None:
@@ -838,6 +840,7 @@ def _predict(args: argparse.Namespace) -> int:
                 if summary is not None:
                     summary.writerows(summary_rows(analysis, values))
                 progress.update()
+            progress.update(force=True)
         finally:
             progress.close()
         if not run.documents:
