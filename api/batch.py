@@ -25,6 +25,8 @@ import tempfile
 import time
 from collections import deque
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TextIO
@@ -587,17 +589,22 @@ class Run:
             return
         # Forking shares the imported libraries with the workers; elsewhere, spawn.
         context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
-        with context.Pool(self.jobs, _init_worker, (self.model.path, self.score)) as pool:
-            pending: deque = deque()
+        pool = ProcessPoolExecutor(self.jobs, context, _init_worker, (self.model.path, self.score))
+        pending: deque = deque()
+        try:
             for docs in chunks:
-                pending.append((docs, pool.apply_async(_score_in_worker, (docs,))))
-                # A few chunks in flight per worker keeps them busy without reading ahead.
+                pending.append((docs, pool.submit(_score_in_worker, docs)))
+                # A few chunks in flight per worker keeps them busy without reading far ahead.
                 if len(pending) > 2 * self.jobs:
-                    docs, result = pending.popleft()
-                    yield from zip(docs, result.get(), strict=True)
+                    docs, future = pending.popleft()
+                    yield from zip(docs, future.result(), strict=True)
             while pending:
-                docs, result = pending.popleft()
-                yield from zip(docs, result.get(), strict=True)
+                docs, future = pending.popleft()
+                yield from zip(docs, future.result(), strict=True)
+        except BrokenProcessPool as exc:
+            raise BatchError("a worker process died (out of memory?); try a smaller --jobs") from exc
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
 
     def __iter__(self) -> Iterator[tuple[Document, Analysis]]:
         for doc, result in self._scored():

@@ -363,6 +363,21 @@ def test_jobs_give_the_same_output_in_the_same_order(predict, tmp_path):
     assert [r["id"] for r in read_rows(tmp_path / "out3.csv")][::6][:3] == ["d0", "d1", "d2"]
 
 
+def _die(docs):
+    os._exit(3)
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="workers inherit the patched function only when forked")
+def test_a_dead_worker_fails_the_run_cleanly(predict, tmp_path, monkeypatch):
+    source = write_csv(tmp_path / "s.csv", ["id", "text"], [[f"d{i}", "La Russie menace l'OTAN."] for i in range(10)])
+    out = tmp_path / "out.csv"
+    monkeypatch.setattr(batch, "_score_in_worker", _die)
+    status, _, err = predict(source, "-o", out, "--jobs", "2")
+    assert status == 1
+    assert "a worker process died" in err and "Traceback" not in err
+    assert not out.exists() and not leftovers(tmp_path)
+
+
 # -- bad input ----------------------------------------------------------------------------
 
 
