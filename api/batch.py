@@ -713,10 +713,14 @@ def add_input_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "inputs", nargs="+", metavar="INPUT", help=".txt, .csv or .jsonl files, folders, or - for stdin"
     )
-    parser.add_argument("--model", help="model file (default: $STANCE_MODEL, else the default model)")
-    parser.add_argument("--text-column", default="text", help="CSV column or JSONL key holding the text (default text)")
+    parser.add_argument("--model", metavar="PATH", help="model file (default: $STANCE_MODEL, else the default model)")
     parser.add_argument(
-        "--id-column", help="CSV column or JSONL key holding the document id (default id, else FILE:LINE)"
+        "--text-column", default="text", metavar="NAME", help="CSV column or JSONL key holding the text (default text)"
+    )
+    parser.add_argument(
+        "--id-column",
+        metavar="NAME",
+        help="CSV column or JSONL key holding the document id (default id, else FILE:LINE)",
     )
     parser.add_argument(
         "--input-format", choices=["txt", "csv", "jsonl"], default="txt", help="format of standard input (default txt)"
@@ -726,11 +730,16 @@ def add_input_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="take each row (each line of a .txt) as one sentence, without splitting",
     )
-    parser.add_argument("--targets", nargs="+", metavar="TARGET", help="score only these targets (default all)")
+    parser.add_argument(
+        "--targets",
+        type=lambda text: [t.strip() for t in text.split(",") if t.strip()],
+        metavar="T1,T2",
+        help="score only these targets, comma-separated (default all)",
+    )
     parser.add_argument(
         "--on-error", choices=["fail", "skip"], default="fail", help="stop at a bad input, or skip it and go on"
     )
-    parser.add_argument("--jobs", type=int, default=1, help="worker processes (default 1)")
+    parser.add_argument("--jobs", type=int, default=1, metavar="N", help="worker processes (default 1)")
 
 
 def check_input_arguments(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
@@ -755,7 +764,7 @@ def _build_parser() -> argparse.ArgumentParser:
         "(one row per sentence and target).",
     )
     add_input_arguments(parser)
-    parser.add_argument("-o", "--output", help="file to write (default: standard output)")
+    parser.add_argument("-o", "--output", metavar="OUT", help="file to write (default: standard output)")
     parser.add_argument(
         "--format", choices=["jsonl", "csv"], help="output format (default: from -o's suffix, else jsonl)"
     )

@@ -383,13 +383,16 @@ def _build_parser() -> argparse.ArgumentParser:
         description="Score text, CSV or JSONL files and write a self-contained HTML report with charts.",
     )
     add_input_arguments(parser)
-    parser.add_argument("-o", "--output", required=True, help="HTML file to write (e.g. report.html)")
+    parser.add_argument("-o", "--output", required=True, metavar="OUT", help="HTML file to write (e.g. report.html)")
     parser.add_argument("--title", default="Stance report", help="the report's title")
     parser.add_argument(
-        "--date-column", default="date", help="column holding each document's date, for the time chart (default date)"
+        "--date-column",
+        default="date",
+        metavar="NAME",
+        help="column holding each document's date, for the time chart (default date)",
     )
     parser.add_argument(
-        "--max-texts", type=int, default=100,
+        "--max-texts", type=int, default=100, metavar="N",
         help="show the full text of at most this many documents (default 100); the table lists them all",
     )
     return parser

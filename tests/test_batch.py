@@ -277,6 +277,9 @@ def test_targets_option_keeps_only_the_given_targets(predict, tmp_path):
     status, out, _ = predict(article, "--format", "csv", "--targets", "Russia")
     assert status == 0
     assert {r["target"] for r in csv.DictReader(io.StringIO(out))} == {"russia"}
+    status, out, _ = predict("--targets", "nato, turkey", article, "--format", "csv")
+    assert status == 0
+    assert [r["target"] for r in csv.DictReader(io.StringIO(out))] == ["nato", "turkey"]
     status, _, err = predict(article, "--targets", "EU")
     assert status == 1 and "unknown target 'EU'; valid targets: nato, russia, turkey" in err
 
