@@ -12,6 +12,7 @@
   const state = {
     token: null, // the bearer token, in memory only
     targets: [], // [{key, name}] from GET /v1/model
+    limits: null, // the service's limits from GET /v1/model, when it gives them
     result: null, // the parsed response of POST /v1/predict
     raw: "", // the response body as received, for the JSON download
     order: [], // target keys of the result, in the response's order
@@ -121,6 +122,19 @@
     info.replaceChildren(...parts);
   }
 
+  function bytes(n) {
+    if (n >= 1048576) return `${+(n / 1048576).toFixed(1)} MiB`;
+    if (n >= 1024) return `${+(n / 1024).toFixed(1)} KiB`;
+    return plural(n, "byte");
+  }
+
+  function describeLimits() {
+    const limits = state.limits;
+    $("limits").textContent = limits
+      ? ` The service takes up to ${bytes(limits.max_body_bytes)} and ${plural(limits.max_sentences, "sentence")} per request.`
+      : "";
+  }
+
   function showTargetChoices() {
     const box = $("target-choices");
     const previous = new Set(checkedTargets());
@@ -141,7 +155,9 @@
     try {
       const { data } = await call("GET", "v1/model");
       state.targets = readTargets(data.targets);
+      state.limits = data.limits || null;
       describeModel(data);
+      describeLimits();
       showTargetChoices();
       return true;
     } catch (err) {
@@ -283,6 +299,7 @@
     const text = $("text").value;
     const chosen = checkedTargets();
     if (state.targets.length && !chosen.length) {
+      $("analyse-form").dataset.state = "failed";
       showError("No target chosen", "Tick at least one target to score.", "targets");
       return;
     }
@@ -290,8 +307,21 @@
     if (state.targets.length && chosen.length < state.targets.length) body.targets = chosen;
     const explain = $("explain").checked;
     if (explain) body.explain = true;
+    // A body past the limit may be cut off by the server before it can answer: say so first.
+    const size = new TextEncoder().encode(JSON.stringify(body)).length;
+    if (state.limits && size > state.limits.max_body_bytes) {
+      $("analyse-form").dataset.state = "failed";
+      showError(
+        ERROR_TITLES[413],
+        `The request would be ${bytes(size)}; this service takes at most ${bytes(state.limits.max_body_bytes)} per request.`,
+        "text",
+        ERROR_HINTS[413],
+      );
+      return;
+    }
 
     setBusy(true);
+    $("analyse-form").dataset.state = "busy";
     setStatus(`Analysing ${plural(Array.from(text).length, "character")}… the sentences appear here when the service answers.`, true);
     try {
       const { data, raw } = await call("POST", "v1/predict", body);
@@ -304,8 +334,10 @@
       showResults();
       const repeats = data.sentences.filter((s) => s.duplicate_of !== null).length;
       setStatus(`Analysed ${plural(data.sentences.length, "sentence")}, ${plural(repeats, "repeat")}.`);
+      $("analyse-form").dataset.state = "done";
       $("results-heading").focus();
     } catch (err) {
+      $("analyse-form").dataset.state = "failed";
       setStatus("");
       if (err.status === 401) {
         state.retry = true;
