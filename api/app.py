@@ -7,6 +7,7 @@ Endpoints (all described in ``/openapi.json``)::
     GET  /v1/health     the process is up
     GET  /v1/ready      a model is loaded
     GET  /openapi.json  the OpenAPI 3 document
+    GET  /              the browser page (``api.page``), outside the JSON API
 
 Settings come from ``DEFAULTS``, then ``STANCE_*`` environment variables, then the
 mapping given to :func:`create_app`.
@@ -33,6 +34,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from api.errors import ApiError, ConfigError, register_error_handlers
 from api.openapi import openapi_document
+from api.page import bp as page
 from classifier import StanceModel, load_model
 from classifier.sentences import split_sentences
 
@@ -68,7 +70,7 @@ def create_app(config: Mapping[str, Any] | None = None, *, model: StanceModel | 
     Raises :class:`classifier.ModelError` for a missing or unusable model and
     :class:`api.errors.ConfigError` for an invalid setting.
     """
-    app = Flask(__name__)
+    app = Flask(__name__, static_folder=None)  # the page blueprint serves its own files
     app.config.from_mapping(DEFAULTS)
     app.config.from_prefixed_env("STANCE")
     for key in _RAW_ENV:
@@ -87,6 +89,7 @@ def create_app(config: Mapping[str, Any] | None = None, *, model: StanceModel | 
     app.before_request(_start_request)
     app.after_request(_finish_request)
     app.register_blueprint(v1)
+    app.register_blueprint(page)
     app.add_url_rule("/openapi.json", "openapi", _openapi, methods=["GET"])
     return app
 

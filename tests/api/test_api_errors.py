@@ -213,7 +213,9 @@ def test_a_body_that_is_not_json_answers_415(client, content_type, data):
     assert "Content-Type: application/json" in _error(response)["message"]
 
 
-@pytest.mark.parametrize("path", ["/", "/v1", "/v1/predictions", "/v2/predict", "/static/x.js", "/v1/predict/x"])
+@pytest.mark.parametrize(
+    "path", ["/v1", "/v1/", "/v1/predictions", "/v2/predict", "/static/app.js", "/assets/nothing.js", "/v1/predict/x"]
+)
 def test_unknown_paths_answer_404_json(client, path):
     response = client.get(path)
 
