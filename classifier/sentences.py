@@ -43,8 +43,12 @@ _CLOSERS = "”’)]»"
 _OPENERS = "\"“‘«(["
 _BULLET = re.compile(r"[ \t]*(?:[-–—•*·▪●◦]|\d{1,3}[.)])[ \t]+")
 _SPACE = re.compile(r"\s+")
-_LINE_BREAK = re.compile(r"[ \t\u00a0]*(?:\r\n|\r|\n)(?P<more>(?:[ \t\u00a0]*(?:\r\n|\r|\n))*)")
-_WORD_BEFORE = re.compile(r"([\w.\-’']*)$")
+# A line break and the blank lines after it. The spaces before it are found by walking
+# back from the match: a leading ``[ \t]*`` would rescan every run of spaces from each of
+# its positions, which is quadratic in the length of the run.
+_LINE_BREAK = re.compile(r"(?:\r\n|\r|\n)(?P<more>(?:[ \t\u00a0]*(?:\r\n|\r|\n))*)")
+_LINE_SPACE = " \t\u00a0"
+_WORD_EXTRA = "_.-’'"
 _DOTTED_ACRONYM = re.compile(r"(?:\w\.)+\w$")
 _WORDS = re.compile(r"\w+")
 
@@ -55,15 +59,22 @@ def _starts_sentence(ch: str) -> bool:
 
 def _period_ends_sentence(text: str, pos: int) -> bool:
     """Tell whether the single period at ``pos`` can end a sentence."""
-    word = _WORD_BEFORE.search(text, 0, pos).group(1)
+    # Walk back over the word before the period (letters, digits, _ . - and apostrophes)
+    # instead of searching for it from the start of the text, which is quadratic.
+    word_start = pos
+    while word_start > 0 and (text[word_start - 1].isalnum() or text[word_start - 1] in _WORD_EXTRA):
+        word_start -= 1
+    word = text[word_start:pos]
     bare = word.strip("'’-")
     if not bare:
         return True
     if "." in bare and _DOTTED_ACRONYM.match(bare):
         return False  # U.S., U.N., p.ex
     if bare.isdigit() and len(bare) <= 3:
-        line_start = text.rfind("\n", 0, pos) + 1
-        if not text[line_start : pos - len(word)].strip():
+        before = word_start
+        while before > 0 and text[before - 1] != "\n" and text[before - 1].isspace():
+            before -= 1
+        if before == 0 or text[before - 1] == "\n":
             return False  # a numbered list item: "1. Ouverture"
     if len(bare) == 1 and bare.isupper():
         return False  # initials: J. Smith
@@ -113,13 +124,16 @@ def _boundaries(text: str) -> list[int]:
         after = match.end()
         if after >= n:
             continue
+        cut = match.start()
+        while cut > 0 and text[cut - 1] in _LINE_SPACE:
+            cut -= 1
         if match.group("more"):
-            cuts.add(match.start())  # a blank line always ends a paragraph
+            cuts.add(cut)  # a blank line always ends a paragraph
             continue
         nxt = text[after]
         if nxt.islower() and not _BULLET.match(text, after):
             continue  # a wrapped line continues its sentence
-        cuts.add(match.start())
+        cuts.add(cut)
     return sorted(cuts)
 
 
