@@ -95,7 +95,7 @@ def serve(
         model.info.name,
         model.info.version,
         model.info.created_at or "unknown",
-        model.path,
+        os.path.abspath(model.path) if model.path else "memory",
         _bind(host, port),
         workers,
         "" if workers == 1 else "s",
