@@ -193,9 +193,10 @@
     }
     state.token = value;
     $("token-input").value = "";
-    $("token-panel").hidden = true;
+    $("token-message").textContent = "Checking the token…";
     const ok = await loadModel();
     if (ok) {
+      $("token-panel").hidden = true;
       setStatus("Token accepted.");
       if (state.retry) {
         state.retry = false;
@@ -732,7 +733,9 @@
       if (li && list.contains(li)) setActive(Number(li.dataset.index));
     };
     list.addEventListener("mouseover", (event) => {
-      if (!$("details").contains(event.target)) pick(event);
+      // Narrow screens open the details inside the sentence, which moves the text under
+      // the pointer: there only a tap or the keyboard opens them.
+      if (!NARROW.matches && !$("details").contains(event.target)) pick(event);
     });
     list.addEventListener("focusin", pick);
     list.addEventListener("click", pick);

@@ -425,11 +425,13 @@ def test_the_page_asks_for_the_token_keeps_it_in_memory_and_then_works(
 
     find(browser, "#token-input").send_keys("wrong-token", Keys.ENTER)
     wait_for(browser, lambda b: "refused this token" in find(b, "#token-message").text, "a wrong token was not refused")
+    assert browser.switch_to.active_element.get_attribute("id") == "token-input"
     assert panel.is_displayed()
 
     find(browser, "#token-input").send_keys("correct-horse-battery", Keys.ENTER)
     wait_for(browser, lambda b: not panel.is_displayed(), "the right token was not accepted")
     assert find(browser, "#model-info").text.startswith(f"Model {tiny_model.info.name}")
+    assert find(browser, "#status").text == "Token accepted."
     paste_text(browser, sample_article)
     assert click_analyse(browser) == "done"
     assert len(sentences(browser)) == 12
