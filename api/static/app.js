@@ -15,6 +15,7 @@
     limits: null, // the service's limits from GET /v1/model, when it gives them
     result: null, // the parsed response of POST /v1/predict
     raw: "", // the response body as received, for the JSON download
+    analysed: null, // the text the result is about
     order: [], // target keys of the result, in the response's order
     explained: false, // whether the result holds explanations
     selected: null, // the target whose tones colour the sentences
@@ -256,8 +257,10 @@
   // -- the text: count, files ---------------------------------------------------------
 
   function updateCount() {
-    const n = Array.from($("text").value).length;
-    $("text-count").textContent = plural(n, "character");
+    const text = $("text").value;
+    const changed = state.result !== null && text !== state.analysed;
+    $("text-count").textContent =
+      plural(Array.from(text).length, "character") + (changed ? " · changed since the analysis below" : "");
   }
 
   async function loadFile(file) {
@@ -328,11 +331,13 @@
       const { data, raw } = await call("POST", "v1/predict", body);
       state.result = data;
       state.raw = raw;
+      state.analysed = text;
       state.explained = explain;
       state.order = Object.keys(data.summary.targets);
       if (!state.order.includes(state.selected)) state.selected = state.order[0] || null;
       state.active = null;
       showResults();
+      updateCount();
       const repeats = data.sentences.filter((s) => s.duplicate_of !== null).length;
       setStatus(`Analysed ${plural(data.sentences.length, "sentence")}, ${plural(repeats, "repeat")}.`);
       $("analyse-form").dataset.state = "done";
@@ -551,7 +556,7 @@
 
   function explanationBlock(target) {
     if (!state.explained) {
-      return el("p", { class: "help", text: "Turn on Explain and analyse again to list the n-grams behind the label." });
+      return el("p", { class: "help", text: "Analyse again with Explain on to list the n-grams behind the label." });
     }
     const explanation = target.explanation || {};
     const order = [target.label, ...TONES.filter((t) => t !== target.label)];
@@ -690,6 +695,12 @@
   function wire() {
     const text = $("text");
     text.addEventListener("input", updateCount);
+    text.addEventListener("keydown", (event) => {
+      if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
+        event.preventDefault();
+        $("analyse-form").requestSubmit();
+      }
+    });
     text.addEventListener("paste", () => {
       // Pasting over the whole text starts a new document: it no longer comes from the file.
       if (text.selectionStart === 0 && text.selectionEnd === text.value.length) state.docId = "text";

@@ -275,6 +275,27 @@ def test_keyboard_focus_on_a_sentence_shows_its_label_score_probabilities_and_se
     assert "does not mention NATO" in find(browser, "#details .no-mention").text
 
 
+def test_editing_after_an_analysis_says_so_and_ctrl_enter_analyses_again(browser, server, sample_article):
+    from selenium.webdriver.common.keys import Keys
+
+    open_page(browser, server)
+    paste_text(browser, sample_article)
+    assert click_analyse(browser) == "done"
+    assert "changed" not in find(browser, "#text-count").text
+
+    area = find(browser, "#text")
+    area.send_keys(Keys.CONTROL, Keys.END)
+    area.send_keys(" L'Otan a salué l'accord.")
+    assert find(browser, "#text-count").text.endswith("changed since the analysis below")
+
+    browser.execute_script("document.getElementById('analyse-form').dataset.state = '';")
+    area.send_keys(Keys.CONTROL, Keys.ENTER)
+    done = lambda b: find(b, "#analyse-form").get_attribute("data-state") == "done"  # noqa: E731
+    wait_for(browser, done, "Ctrl+Enter did nothing")
+    assert len(sentences(browser)) == 13
+    assert "changed" not in find(browser, "#text-count").text
+
+
 def test_explain_lists_the_ngrams_behind_the_label(browser, server, sample_article, tiny_model):
     open_page(browser, server)
     paste_text(browser, sample_article)
