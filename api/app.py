@@ -36,7 +36,7 @@ from api.errors import ApiError, ConfigError, register_error_handlers
 from api.openapi import openapi_document
 from api.page import bp as page
 from classifier import StanceModel, load_model
-from classifier.sentences import split_sentences
+from classifier import split_sentences
 
 __all__ = ["DEFAULTS", "create_app"]
 

@@ -9,6 +9,7 @@ from classifier.errors import InputError, ModelError, RegistryError, StanceError
 from classifier.model import StanceModel
 from classifier.persist import load_model
 from classifier.results import Analysis, SentenceResult, TargetResult, Tone
+from classifier.sentences import Span, split_sentences
 
 __all__ = [
     "Analysis",
@@ -20,5 +21,7 @@ __all__ = [
     "StanceModel",
     "TargetResult",
     "Tone",
+    "Span",
+    "split_sentences",
     "load_model",
 ]
