@@ -178,8 +178,8 @@ _SCHEMAS: dict[str, dict] = {
                 ),
             },
         },
-        description="Over unique sentences only (repeats are left out). `label` is the tone with the highest "
-        "mean probability, `score` the mean signed score.",
+        description="Over unique sentences only (repeats are left out). `label` is the most frequent tone "
+        "(a tie goes to the higher mean probability), `score` the mean signed score.",
     ),
     "ModelInfo": _obj(
         {

@@ -124,7 +124,7 @@ def _summarise(tones: list[Tone]) -> dict:
         return {"label": None, "score": None, "counts": counts}
     mean_probs = {t: sum(x.probabilities[t] for x in tones) / len(tones) for t in TONES}
     return {
-        "label": max(TONES, key=mean_probs.__getitem__),
+        "label": max(TONES, key=lambda t: (counts[t], mean_probs[t])),
         "score": _r(_mean([x.score for x in tones])),
         "counts": counts,
     }
@@ -135,8 +135,8 @@ class Analysis:
     """The scored sentences of one document (or of a list of sentences), with a summary.
 
     The summary leaves repeated sentences out. Its ``label`` for the sentiment and for
-    each target is the tone with the highest mean probability over the unique sentences
-    concerned; ``score`` is the mean signed score.
+    each target is the most frequent label over the unique sentences concerned (a tie goes
+    to the tone with the higher mean probability); ``score`` is the mean signed score.
     """
 
     model: ModelInfo
