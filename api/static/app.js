@@ -98,10 +98,8 @@
 
   // -- the model, its targets and the token --------------------------------------------
 
+  // GET /v1/model gives the targets as {key: {name, aliases, ...}}, in registry order.
   function readTargets(targets) {
-    if (Array.isArray(targets)) {
-      return targets.map((t) => (typeof t === "string" ? { key: t, name: t } : { key: t.key, name: t.name || t.key }));
-    }
     return Object.entries(targets || {}).map(([key, t]) => ({ key, name: (t && t.name) || key }));
   }
 
