@@ -17,6 +17,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
 
+from classifier.cues import NEGATORS, cue_category, is_boundary, tokens
 from classifier.targets import Mention
 
 __all__ = [
@@ -24,6 +25,7 @@ __all__ = [
     "OTHER_TOKEN",
     "TARGET_TOKEN",
     "ContextWindow",
+    "CueFeatures",
     "build_pipeline",
     "display_feature",
     "mask",
@@ -39,6 +41,7 @@ DEFAULT_CONFIG: dict[str, Any] = {
     "min_df": 1,
     "C": 5.0,
     "class_weight": "balanced",
+    "cues": True,
 }
 
 _WORD = re.compile(r"(?u)\b\w\w+\b")
@@ -103,13 +106,105 @@ class ContextWindow(BaseEstimator, TransformerMixin):
         return out
 
 
+class CueFeatures(BaseEstimator, TransformerMixin):
+    """Turn the tone cue words of a text (see ``classifier.cues``) into feature tokens.
+
+    Each cue word gives its category for the sentence (``s_hostile``) and, when the
+    placeholder is present, its side and reach relative to the nearest placeholder:
+    ``w_hostile_l`` when it is within ``width`` words before it, ``c_hostile_l`` when it
+    is also in the same clause (no comma, quote or "but"/"mais" between them). A cue
+    within three words after a negation ("did not attack", "n'a pas condamné") gets the
+    category ``not_<category>``. With ``position=True`` a few tokens say where the
+    placeholder stands: first in the sentence (subject-like, ``pos_first``) or in its first
+    words (``pos_early``), the preposition just before it (``prev_by``), and whether
+    another target comes before or after it. A text with no cue gives ``"none"``.
+
+    >>> CueFeatures().fit([]).transform(["xtgtx condemned the strikes"])
+    ['s_criticism w_criticism_r c_criticism_r s_hostile w_hostile_r c_hostile_r pos_first']
+    """
+
+    def __init__(
+        self, width: int = 6, position: bool = True, token: str = TARGET_TOKEN, other: str = OTHER_TOKEN
+    ) -> None:
+        self.width = width
+        self.position = position
+        self.token = token
+        self.other = other
+
+    def fit(self, X, y=None):
+        """Learn nothing: the transformer is stateless."""
+        self.n_features_in_ = 1
+        return self
+
+    def transform(self, X) -> list[str]:
+        """Return, for each text, its cue feature tokens separated by spaces."""
+        return [" ".join(self._features(text)) or "none" for text in X]
+
+    def _features(self, text: str) -> list[str]:
+        words = tokens(text)
+        targets = [i for i, w in enumerate(words) if w == self.token]
+        clause, current = [], 0
+        for word in words:
+            current += is_boundary(word)
+            clause.append(current)
+        out = []
+        negated = 0  # words left in the scope of the last negation
+        for i, word in enumerate(words):
+            if word in NEGATORS:
+                negated = 3
+                continue
+            if is_boundary(word):
+                negated = 0
+                continue
+            category = cue_category(word)
+            in_scope = negated > 0
+            negated = max(negated - 1, 0)
+            if category is None:
+                continue
+            if in_scope:
+                category = "not_" + category
+            out.append(f"s_{category}")
+            if targets:
+                nearest = min(targets, key=lambda t: abs(t - i))
+                if abs(i - nearest) <= self.width:
+                    side = "l" if i < nearest else "r"
+                    out.append(f"w_{category}_{side}")
+                    if clause[i] == clause[nearest]:
+                        out.append(f"c_{category}_{side}")
+        if self.position and targets:
+            out.extend(self._position(words, targets[0]))
+        return out
+
+    def _position(self, words: list[str], first: int) -> list[str]:
+        out = []
+        before = [w for w in words[:first] if w.isalnum() and w not in _DETERMINERS]
+        if not before:
+            out.append("pos_first")
+        elif len(before) <= 2:
+            out.append("pos_early")
+        if first and words[first - 1] in _PREPOSITIONS:
+            out.append(f"prev_{words[first - 1]}")
+        if self.other in words:
+            out.append("other_before" if words.index(self.other) < first else "other_after")
+        return out
+
+
+# Words that may stand before a subject without making it a non-subject.
+_DETERMINERS = frozenset("the a an its this le la les l un une des du de d ce cette ces".split())
+# Prepositions whose object the placeholder is ("by X" is the agent, "against X" the victim).
+_PREPOSITIONS = frozenset(
+    "of by with to against for on in at from over par avec contre pour sur dans a au aux envers vers entre".split()
+)
+
+
 def build_pipeline(config: Mapping[str, Any] | None = None, *, window: bool = True) -> Pipeline:
     """Build the TF-IDF + logistic-regression pipeline described by ``config``.
 
     Keys: ``word_ngrams`` and ``char_ngrams`` (ranges, or None to leave the block out),
-    ``window`` (words each side of the placeholder, 0 for none), ``min_df``, ``C`` and
-    ``class_weight``. ``window=False`` leaves the context block out whatever the config
-    (the sentence-sentiment model has no placeholder).
+    ``window`` (words each side of the placeholder, 0 for none), ``cues`` (add the tone
+    cue block, see CueFeatures), ``min_df``, ``C`` and ``class_weight``.
+    ``window=False`` leaves the context block out whatever the config and keeps only the
+    sentence-level cue features (the sentence-sentiment model has no placeholder).
     """
     cfg = {**DEFAULT_CONFIG, **(config or {})}
     blocks = []
@@ -152,6 +247,23 @@ def build_pipeline(config: Mapping[str, Any] | None = None, *, window: bool = Tr
                 ),
             )
         )
+    if cfg.get("cues"):
+        blocks.append(
+            (
+                "cues",
+                Pipeline(
+                    [
+                        ("cut", CueFeatures(position=window)),
+                        (
+                            "tfidf",
+                            TfidfVectorizer(
+                                token_pattern=r"\S+", lowercase=False, sublinear_tf=True, dtype=np.float32
+                            ),
+                        ),
+                    ]
+                ),
+            )
+        )
     if not blocks:
         raise ValueError("the pipeline needs at least one feature block")
     return Pipeline(
@@ -176,9 +288,33 @@ def display_feature(name: str) -> tuple[str, str]:
 
     >>> display_feature("word__xtgtx attacked")
     ('word', '[TARGET] attacked')
+    >>> display_feature("cues__c_not_hostile_l")
+    ('cues', 'negated hostile word before [TARGET], same clause')
     """
     block, _, ngram = name.partition("__")
-    if block == "window":
+    if block in ("window", "cues"):
         ngram = ngram.removeprefix("tfidf__")
+    if block == "cues":
+        return block, _display_cue(ngram)
     ngram = ngram.replace(TARGET_TOKEN, "[TARGET]").replace(OTHER_TOKEN, "[OTHER]")
     return block, ngram
+
+
+def _display_cue(feature: str) -> str:
+    kind, _, rest = feature.partition("_")
+    if kind == "pos":
+        return "[TARGET] first in the sentence" if rest == "first" else "[TARGET] in the first words"
+    if kind == "prev":
+        return f"{rest} [TARGET]"
+    if kind == "other":
+        return f"[OTHER] {rest} [TARGET]"
+    if kind not in ("s", "w", "c"):
+        return "no cue word"
+    category, side = rest, ""
+    if kind != "s":
+        category, _, side = rest.rpartition("_")
+    negated = category.startswith("not_")
+    text = ("negated " if negated else "") + category.removeprefix("not_") + " word"
+    if kind == "s":
+        return text + " in the sentence"
+    return text + (" before" if side == "l" else " after") + " [TARGET]" + (", same clause" if kind == "c" else "")
