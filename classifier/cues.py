@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 __all__ = ["CATEGORIES", "NEGATORS", "cue_category", "is_boundary", "tokens"]
 
@@ -112,9 +113,14 @@ def tokens(text: str) -> list[str]:
     >>> tokens("L'Otan a condamné, « fermement ».")
     ['l', 'otan', 'a', 'condamne', ',', '«', 'fermement', '»']
     """
-    folded = unicodedata.normalize("NFKD", text.lower())
-    folded = "".join(c for c in folded if not unicodedata.combining(c))
-    return _TOKEN.findall(folded)
+    return [_fold(t) for t in _TOKEN.findall(text.lower())]
+
+
+@lru_cache(maxsize=1 << 16)
+def _fold(word: str) -> str:
+    if word.isascii():
+        return word
+    return "".join(c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c))
 
 
 def is_boundary(token: str) -> bool:
@@ -126,6 +132,7 @@ def is_boundary(token: str) -> bool:
     return token in _BOUNDARY_MARKS or token in _BOUNDARY_WORDS
 
 
+@lru_cache(maxsize=1 << 16)  # news vocabulary repeats: most words are looked up many times
 def cue_category(word: str) -> str | None:
     """Return the category of a lower-case, accent-free word, or None if it is no cue.
 
