@@ -88,7 +88,7 @@ _BOUNDARY_WORDS = frozenset(
 )
 _BOUNDARY_MARKS = frozenset(",;:«»\"“”()—–")
 
-_TOKEN = re.compile(r"\w+|[,;:«»\"“”()—–]")
+_TOKEN = re.compile(r"\w[\w\u0300-\u036f]*|[,;:«»\"“”()—–]")  # words may carry combining accents
 
 
 def _lookup() -> tuple[dict[str, str], dict[str, str]]:

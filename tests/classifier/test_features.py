@@ -61,6 +61,7 @@ def test_tokens_fold_case_and_accents_and_keep_clause_marks():
     assert tokens("Ankara a DÉNONCÉ « l'attaque », mais") == [
         "ankara", "a", "denonce", "«", "l", "attaque", "»", ",", "mais",
     ]
+    assert tokens("İmamoğlu, Erdoğan") == ["imamoglu", ",", "erdogan"]  # "İ".lower() has a combining dot
     assert [is_boundary(t) for t in ("«", ",", "but", "mais", "attaque")] == [True, True, True, True, False]
 
 
