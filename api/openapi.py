@@ -120,7 +120,7 @@ _SCHEMAS: dict[str, dict] = {
             "items": _obj(
                 {
                     "ngram": {"type": "string"},
-                    "block": {"type": "string", "description": "Feature block: word, char or window."},
+                    "block": {"type": "string", "description": "Feature block: word, char, window or cues."},
                     "weight": {"type": "number"},
                 }
             ),
