@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
+import importlib.util
 import json
 import os
 import sys
@@ -19,8 +20,10 @@ from training.data import default_labels_dir
 
 __all__ = ["RECIPE", "build_default_model", "default_model_path", "models_dir"]
 
-# Bump when the training recipe changes in a way that should rebuild cached models.
+# Bump to rebuild cached models for a reason the source files below do not show.
 RECIPE = 1
+# The modules that define the recipe: editing any of them rebuilds the default model.
+_RECIPE_MODULES = ("classifier.features", "classifier.cues", "classifier.targets", "training.fit", "training.train")
 
 
 def models_dir() -> Path:
@@ -32,6 +35,10 @@ def models_dir() -> Path:
 def _labels_key(labels: Path) -> str:
     digest = hashlib.sha256()
     digest.update(json.dumps({"recipe": RECIPE, **library_versions()}, sort_keys=True).encode())
+    for name in _RECIPE_MODULES:
+        spec = importlib.util.find_spec(name)
+        if spec is not None and spec.origin:
+            digest.update(Path(spec.origin).read_bytes())
     files = sorted([*labels.glob("*.csv"), *labels.glob("test/*.csv"), labels / "targets.toml"])
     for path in files:
         digest.update(str(path.relative_to(labels)).encode() + b"\0")
@@ -70,4 +77,7 @@ def build_default_model(verbose: bool = True) -> Path:
 
         say(f"training from {default_labels_dir()} (first use; cached in {path.parent})")
         train_model([default_labels_dir()], path, name="stance-default", progress=say)
+        for old in path.parent.glob("default-*"):
+            if not old.name.startswith(path.name.removesuffix(".joblib")):
+                old.unlink(missing_ok=True)  # models of older labels or libraries
     return path
