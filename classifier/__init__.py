@@ -17,11 +17,11 @@ __all__ = [
     "ModelError",
     "RegistryError",
     "SentenceResult",
+    "Span",
     "StanceError",
     "StanceModel",
     "TargetResult",
     "Tone",
-    "Span",
-    "split_sentences",
     "load_model",
+    "split_sentences",
 ]

@@ -49,9 +49,7 @@ class StanceModel:
         """The metrics recorded in the model card (cross-validation and test)."""
         return self.bundle.get("metrics", {})
 
-    def analyze(
-        self, text: str, *, targets: Sequence[str] | None = None, explain: bool = False
-    ) -> Analysis:
+    def analyze(self, text: str, *, targets: Sequence[str] | None = None, explain: bool = False) -> Analysis:
         """Split ``text`` into sentences and score each one."""
         return self.analyze_many([text], targets=targets, explain=explain)[0]
 
@@ -141,14 +139,17 @@ class StanceModel:
                     per_target[key] = TargetResult(mentions[i][key], tone, expl)
                 sentences.append(
                     SentenceResult(
-                        index, span.text, span.start, span.end, repeats[index],
-                        _tone(sent_proba[i]), per_target,
+                        index,
+                        span.text,
+                        span.start,
+                        span.end,
+                        repeats[index],
+                        _tone(sent_proba[i]),
+                        per_target,
                     )
                 )
                 i += 1
-            results.append(
-                Analysis(self.info, sentences, keys, id=ids[d] if ids is not None else None)
-            )
+            results.append(Analysis(self.info, sentences, keys, id=ids[d] if ids is not None else None))
         return results
 
     @staticmethod

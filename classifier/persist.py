@@ -93,9 +93,7 @@ def _read_checksum(path: Path) -> str:
     try:
         text = sidecar.read_text(encoding="utf-8").split()
     except FileNotFoundError:
-        raise ModelError(
-            f"{path}: checksum file {sidecar.name} is missing; {_RETRAIN}"
-        ) from None
+        raise ModelError(f"{path}: checksum file {sidecar.name} is missing; {_RETRAIN}") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ModelError(f"{sidecar}: cannot read the checksum ({exc}); {_RETRAIN}") from exc
     if not text or len(text[0]) != 64:
@@ -111,9 +109,7 @@ def load_bundle(path: str | Path) -> tuple[dict, str]:
     expected = _read_checksum(path)
     actual = sha256_of(path)
     if actual != expected:
-        raise ModelError(
-            f"{path}: checksum mismatch (file is corrupt, truncated or was changed); {_RETRAIN}"
-        )
+        raise ModelError(f"{path}: checksum mismatch (file is corrupt, truncated or was changed); {_RETRAIN}")
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
@@ -131,8 +127,7 @@ def load_bundle(path: str | Path) -> tuple[dict, str]:
     mismatch = [w for w in caught if "InconsistentVersionWarning" in type(w.message).__name__]
     if made_with != sklearn.__version__ or mismatch:
         raise ModelError(
-            f"{path}: made with scikit-learn {made_with}, but {sklearn.__version__} is installed; "
-            f"{_RETRAIN}"
+            f"{path}: made with scikit-learn {made_with}, but {sklearn.__version__} is installed; {_RETRAIN}"
         )
     return bundle, actual
 

@@ -78,9 +78,7 @@ class TargetResult:
             "mentions": [m.to_dict() for m in self.mentions],
             "label": self.tone.label if self.tone else None,
             "score": _r(self.tone.score) if self.tone else None,
-            "probabilities": (
-                {t: _r(self.tone.probabilities[t]) for t in TONES} if self.tone else None
-            ),
+            "probabilities": ({t: _r(self.tone.probabilities[t]) for t in TONES} if self.tone else None),
         }
         if self.explanation is not None:
             data["explanation"] = self.explanation

@@ -40,7 +40,7 @@ _ANY_CASE = frozenset(
 _BEFORE_NUMBER = frozenset("no nos nº n° p pp art vol ch chap fig tel".split())
 _TERMINAL = re.compile(r"\.{2,}|…|[.!?]+")
 _CLOSERS = "”’)]»"
-_OPENERS = "\"“‘«(["
+_OPENERS = '"“‘«(['
 _BULLET = re.compile(r"[ \t]*(?:[-–—•*·▪●◦]|\d{1,3}[.)])[ \t]+")
 _SPACE = re.compile(r"\s+")
 # A line break and the blank lines after it. The spaces before it are found by walking
@@ -106,7 +106,7 @@ def _boundaries(text: str) -> list[int]:
                 break
         if end < n and not text[end].isspace():
             # Glued opening quote: 'Rostec."Moscou' starts a new sentence.
-            if text[end] in "\"“«" and end + 1 < n and text[end + 1].isalpha():
+            if text[end] in '"“«' and end + 1 < n and text[end + 1].isalpha():
                 if punct != "." or _period_ends_sentence(text, match.start()):
                     cuts.add(end)
             continue

@@ -31,9 +31,7 @@ class _FoldTable(dict):
 
     def __missing__(self, code: int) -> str:
         char = chr(code)
-        base = "".join(
-            c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c)
-        ).lower()
+        base = "".join(c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c)).lower()
         if len(base) != 1:
             lower = char.lower()
             base = lower if len(lower) == 1 else char
@@ -154,9 +152,7 @@ class TargetRegistry:
             capitalised = spec.get("capitalised", [])
             if not isinstance(capitalised, list):
                 raise RegistryError(f"capitalised of target {key!r} must be a list of aliases")
-            targets.append(
-                Target(key, str(spec.get("name", key)), aliases, frozenset(capitalised))
-            )
+            targets.append(Target(key, str(spec.get("name", key)), aliases, frozenset(capitalised)))
         return cls(targets)
 
     @classmethod

@@ -17,10 +17,14 @@ def card_markdown(card: dict) -> str:
     lines = [f"# Model card: {card['name']}", ""]
     lines.append(f"- created: {card['created_at']}")
     lines.append(f"- version (SHA-256 prefix): {card.get('version', '-')}")
-    lines.append(f"- training data: {card['data']['train_rows']} sentences from {len(card['data']['train_files'])} file(s), "
-                 f"SHA-256 {card['data']['train_hash'][:16]}")
+    lines.append(
+        f"- training data: {card['data']['train_rows']} sentences from {len(card['data']['train_files'])} file(s), "
+        f"SHA-256 {card['data']['train_hash'][:16]}"
+    )
     lines.append(f"- test data: {card['data']['test_rows']} sentences, SHA-256 {card['data']['test_hash'][:16]}")
-    lines.append(f"- target pairs: {card['data']['pairs']} ({card['data']['skipped_pairs']} skipped: labelled but not detected)")
+    lines.append(
+        f"- target pairs: {card['data']['pairs']} ({card['data']['skipped_pairs']} skipped: labelled but not detected)"
+    )
     lines.append(f"- training time: {card['training_seconds']} s")
     lines.append(f"- libraries: {', '.join(f'{k} {v}' for k, v in card['versions'].items())}")
     lines.append("")
@@ -59,7 +63,9 @@ def card_markdown(card: dict) -> str:
         lines.append("| variant | target macro-F1 | sentiment macro-F1 | seconds |")
         lines.append("|---|---:|---:|---:|")
         for r in card["search"]:
-            lines.append(f"| {r['variant']} | {_f(r['target_macro_f1'])} | {_f(r['sentiment_macro_f1'])} | {r['seconds']} |")
+            lines.append(
+                f"| {r['variant']} | {_f(r['target_macro_f1'])} | {_f(r['sentiment_macro_f1'])} | {r['seconds']} |"
+            )
     lines.append("")
     return "\n".join(lines)
 
@@ -73,4 +79,3 @@ def write_card(card: dict, model_path: str | Path) -> tuple[Path, Path]:
     json_path.write_text(json.dumps(card, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     md_path.write_text(card_markdown(card), encoding="utf-8")
     return json_path, md_path
-

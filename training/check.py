@@ -72,9 +72,7 @@ def registry_warnings(examples: Sequence[Example], registry: TargetRegistry) -> 
     return out
 
 
-def check_examples(
-    train: Sequence[Example], test: Sequence[Example], registry: TargetRegistry
-) -> list[Problem]:
+def check_examples(train: Sequence[Example], test: Sequence[Example], registry: TargetRegistry) -> list[Problem]:
     """Return the cross-file problems of a corpus: duplicates, near-duplicates, registry warnings."""
     everything = [*train, *test]
     problems = []

@@ -73,9 +73,7 @@ class LabelsError(StanceError):
         errors = [p for p in self.problems if p.severity == "error"]
         shown = "\n".join(str(p) for p in errors[:20])
         more = f"\n... and {len(errors) - 20} more" if len(errors) > 20 else ""
-        super().__init__(
-            f"{len(errors)} error(s) in the labelled data; fix them and run again:\n{shown}{more}"
-        )
+        super().__init__(f"{len(errors)} error(s) in the labelled data; fix them and run again:\n{shown}{more}")
 
 
 @dataclass
@@ -184,11 +182,26 @@ def _read_one(path: Path, raw: bytes, registry, result: LabelledSet, seen_ids: d
         return
     missing = [c for c in REQUIRED if c not in header]
     if missing:
-        problems.append(Problem(name, 1, None, f"missing column(s) {', '.join(missing)}; the header needs id,lang,text,<targets>,sentiment"))
+        problems.append(
+            Problem(
+                name,
+                1,
+                None,
+                f"missing column(s) {', '.join(missing)}; the header needs id,lang,text,<targets>,sentiment",
+            )
+        )
         return
     absent = [k for k in registry.keys if k not in header]
     if absent:
-        problems.append(Problem(name, 1, None, f"missing target column(s) {', '.join(absent)}; add them (leave cells empty where the target is not referred to)"))
+        problems.append(
+            Problem(
+                name,
+                1,
+                None,
+                f"missing target column(s) {', '.join(absent)}; "
+                "add them (leave cells empty where the target is not referred to)",
+            )
+        )
         return
     data_rows = [r for _, r in rows[1:]]
     for index, column in enumerate(header):
@@ -196,14 +209,27 @@ def _read_one(path: Path, raw: bytes, registry, result: LabelledSet, seen_ids: d
             continue
         if _looks_like_target(data_rows, index, len(header)):
             problems.append(
-                Problem(name, 1, column, f"column {column!r} holds tone labels but is not a target in the registry; add it to targets.toml or rename it")
+                Problem(
+                    name,
+                    1,
+                    column,
+                    f"column {column!r} holds tone labels but is not a target in the registry; "
+                    "add it to targets.toml or rename it",
+                )
             )
     position = {c: i for i, c in enumerate(header)}
     for line, row in rows[1:]:
         if not any(cell.strip() for cell in row):
             continue  # blank line
         if len(row) != len(header):
-            problems.append(Problem(name, line, None, f"{len(row)} fields, but the header has {len(header)}; quote texts that contain commas"))
+            problems.append(
+                Problem(
+                    name,
+                    line,
+                    None,
+                    f"{len(row)} fields, but the header has {len(header)}; quote texts that contain commas",
+                )
+            )
             continue
         cell = {c: row[i] for c, i in position.items()}
         ok = True
@@ -226,13 +252,17 @@ def _read_one(path: Path, raw: bytes, registry, result: LabelledSet, seen_ids: d
             ok = False
         sentiment = cell["sentiment"].strip()
         if sentiment not in TONES:
-            problems.append(Problem(name, line, "sentiment", f"sentiment is {sentiment!r}; use one of {', '.join(TONES)}"))
+            problems.append(
+                Problem(name, line, "sentiment", f"sentiment is {sentiment!r}; use one of {', '.join(TONES)}")
+            )
             ok = False
         labels: dict[str, str | None] = {}
         for key in registry.keys:
             value = cell[key].strip()
             if value and value not in TONES:
-                problems.append(Problem(name, line, key, f"unknown label {value!r}; use one of {', '.join(TONES)}, or leave empty"))
+                problems.append(
+                    Problem(name, line, key, f"unknown label {value!r}; use one of {', '.join(TONES)}, or leave empty")
+                )
                 ok = False
             labels[key] = value or None
         if ok:

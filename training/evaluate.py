@@ -57,9 +57,7 @@ def score_predictions(
             "target_macro_f1": _macro_f1(gold, pred),
             "mention_f1": _mention_f1(gold, pred),
             "sentiment_macro_f1": (
-                round(float(f1_score(sg, sp, labels=list(TONES), average="macro", zero_division=0)), 4)
-                if idx
-                else None
+                round(float(f1_score(sg, sp, labels=list(TONES), average="macro", zero_division=0)), 4) if idx else None
             ),
             "_gold": gold,
             "_pred": pred,

@@ -51,9 +51,7 @@ def _quiet(_: str) -> None:
     pass
 
 
-def target_training_set(
-    examples: Sequence[Example], registry: TargetRegistry
-) -> tuple[list[str], list[str], int]:
+def target_training_set(examples: Sequence[Example], registry: TargetRegistry) -> tuple[list[str], list[str], int]:
     """Return masked texts and labels for every labelled (sentence, target) pair.
 
     Pairs whose target is labelled but not detected in the text cannot be masked; they
@@ -207,4 +205,3 @@ def search(
 def clone_config(config: dict) -> dict:
     """Return a copy of a config that is safe to store in a bundle."""
     return {k: (list(v) if isinstance(v, tuple) else v) for k, v in config.items()}
-

@@ -60,9 +60,7 @@ def test_summary_leaves_out_repeats(tiny_model, sample_article):
     summary = analysis.summary
     assert summary["sentences"] == 12 and summary["unique_sentences"] == 7
     assert sum(summary["sentiment"]["counts"].values()) == 7
-    turkey_mentions = sum(
-        1 for s in analysis.sentences if s.duplicate_of is None and s.targets["turkey"].mentioned
-    )
+    turkey_mentions = sum(1 for s in analysis.sentences if s.duplicate_of is None and s.targets["turkey"].mentioned)
     assert summary["targets"]["turkey"]["mentioned_in"] == turkey_mentions
 
 
@@ -82,7 +80,11 @@ def test_target_subset_and_names(tiny_model):
         (lambda m: m.analyze("   "), "text", "empty"),
         (lambda m: m.analyze(42), "text", "must be a string"),
         (lambda m: m.predict_sentences(["ok", ""]), "sentences[1]", "empty"),
-        (lambda m: m.analyze("ok", targets=["EU"]), "targets", "unknown target 'EU'; valid targets: nato, russia, turkey"),
+        (
+            lambda m: m.analyze("ok", targets=["EU"]),
+            "targets",
+            "unknown target 'EU'; valid targets: nato, russia, turkey",
+        ),
         (lambda m: m.analyze("ok", targets=[]), "targets", "must not be empty"),
         (lambda m: m.analyze("ok", targets="nato"), "targets", "list of target names"),
     ],

@@ -32,7 +32,10 @@ def found(registry, text):
         ("Un drone pro-russe abattu", {"russia": ["russe"]}),
         ("The Kremlin-backed group", {"russia": ["Kremlin"]}),
         ("the alliance met; the two countries agreed", {}),
-        ("the North Atlantic  Alliance and the Atlantic Alliance", {"nato": ["North Atlantic  Alliance", "Atlantic Alliance"]}),
+        (
+            "the North Atlantic  Alliance and the Atlantic Alliance",
+            {"nato": ["North Atlantic  Alliance", "Atlantic Alliance"]},
+        ),
         ("le Conseil de l’Atlantique Nord", {"nato": ["Conseil de l’Atlantique Nord"]}),
         ("Moscovites and Russophiles", {}),
         ("Les Turcs et la Russie", {"russia": ["Russie"], "turkey": ["Turcs"]}),

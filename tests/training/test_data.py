@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from classifier.targets import TargetRegistry
-from training.check import check_examples, near_duplicates, registry_warnings
+from training.check import near_duplicates, registry_warnings
 from training.data import read_labels
 
 REPO = Path(__file__).resolve().parents[2]
@@ -31,7 +31,9 @@ def messages(data):
 
 
 def test_good_file_reads_every_row(tmp_path, registry):
-    data = read(tmp_path, registry, 'a1,en,"Ankara hosted talks.",,,positive,positive,x\na2,fr,"Il pleut.",,,,neutral,\n')
+    data = read(
+        tmp_path, registry, 'a1,en,"Ankara hosted talks.",,,positive,positive,x\na2,fr,"Il pleut.",,,,neutral,\n'
+    )
     assert not data.problems
     assert [e.id for e in data.examples] == ["a1", "a2"]
     assert data.examples[0].labels == {"nato": None, "russia": None, "turkey": "positive"}
@@ -46,7 +48,7 @@ def test_good_file_reads_every_row(tmp_path, registry):
         ('a1,en,"Ankara hosted talks.",,,positive,,x\n', 2, "sentiment", "sentiment is ''"),
         ('a1,en,"Ok.",,,,neutral,x\na1,en,"Fine.",,,,neutral,x\n', 3, "id", "duplicate id 'a1'"),
         (',en,"Ok.",,,,neutral,x\n', 2, "id", "empty id"),
-        ('a1,en,Ok, really.,,,,neutral,x\n', 2, None, "9 fields, but the header has 8"),
+        ("a1,en,Ok, really.,,,,neutral,x\n", 2, None, "9 fields, but the header has 8"),
         ('a1,en,"Ok.",,,,neutral,x\na2,en,"unterminated,,,,neutral,x\n', 3, None, "malformed CSV"),
     ],
 )
@@ -60,7 +62,9 @@ def test_errors_name_line_and_column(tmp_path, registry, body, line, column, mes
 
 
 def test_latin1_file_is_refused_with_line(tmp_path, registry):
-    data = read(tmp_path, registry, 'a1,fr,"Il pleut.",,,,neutral,x\na2,fr,"Caf\xe9 cr\xe8me.",,,,neutral,x\n'.encode("latin-1"))
+    data = read(
+        tmp_path, registry, 'a1,fr,"Il pleut.",,,,neutral,x\na2,fr,"Caf\xe9 cr\xe8me.",,,,neutral,x\n'.encode("latin-1")
+    )
     assert data.errors[0].line == 3 and "not valid UTF-8" in data.errors[0].message
 
 
@@ -90,7 +94,10 @@ def test_missing_columns(tmp_path, registry):
 
 def test_unknown_target_column(tmp_path, registry):
     data = read(
-        tmp_path, registry, "a1,en,The EU met.,,,,positive,neutral\n", header="id,lang,text,nato,russia,turkey,sentiment,eu\n"
+        tmp_path,
+        registry,
+        "a1,en,The EU met.,,,,positive,neutral\n",
+        header="id,lang,text,nato,russia,turkey,sentiment,eu\n",
     )
     assert data.errors[0].column == "eu" and "not a target in the registry" in data.errors[0].message
 
@@ -108,7 +115,11 @@ def test_truncated_file(tmp_path, registry):
 
 
 def test_registry_warnings_both_ways(tmp_path, registry):
-    data = read(tmp_path, registry, 'a1,en,"Ankara hosted talks.",,,,positive,x\na2,en,"The alliance met.",neutral,,,neutral,x\n')
+    data = read(
+        tmp_path,
+        registry,
+        'a1,en,"Ankara hosted talks.",,,,positive,x\na2,en,"The alliance met.",neutral,,,neutral,x\n',
+    )
     warnings = registry_warnings(data.examples, registry)
     assert [(w.line, w.column) for w in warnings] == [(2, "turkey"), (3, "nato")]
     assert "mentions turkey (Ankara) but the turkey label is empty" in warnings[0].message

@@ -45,10 +45,16 @@ def test_score_counts_missed_and_spurious_mentions_as_errors():
         Example("2", "en", "y", {"t": None}, "neutral", "f", 3),
         Example("3", "fr", "z", {"t": "negative"}, "negative", "f", 4),
     ]
-    perfect = score_predictions(gold, [{"t": "positive"}, {"t": None}, {"t": "negative"}], ["positive", "neutral", "negative"], ["t"])
+    perfect = score_predictions(
+        gold, [{"t": "positive"}, {"t": None}, {"t": "negative"}], ["positive", "neutral", "negative"], ["t"]
+    )
     assert perfect["overall"]["target_macro_f1"] == 1.0 and perfect["overall"]["mention_f1"] == 1.0
-    missed = score_predictions(gold, [{"t": None}, {"t": None}, {"t": "negative"}], ["positive", "neutral", "negative"], ["t"])
+    missed = score_predictions(
+        gold, [{"t": None}, {"t": None}, {"t": "negative"}], ["positive", "neutral", "negative"], ["t"]
+    )
     assert missed["overall"]["target_macro_f1"] < 1.0 and missed["overall"]["mention_f1"] == round(2 / 3, 4)
-    spurious = score_predictions(gold, [{"t": "positive"}, {"t": "neutral"}, {"t": "negative"}], ["positive", "neutral", "negative"], ["t"])
+    spurious = score_predictions(
+        gold, [{"t": "positive"}, {"t": "neutral"}, {"t": "negative"}], ["positive", "neutral", "negative"], ["t"]
+    )
     assert spurious["overall"]["mention_f1"] == 0.8
     assert spurious["confusion"]["labels"][-1] == NONE
