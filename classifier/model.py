@@ -120,7 +120,9 @@ class StanceModel:
                     others = [m for k in all_keys if k != key for m in found[k]]
                     pairs.append((i, key))
                     masked.append(mask(span.text, found[key], others, offset=span.start))
-        with sklearn.config_context(assume_finite=True):
+        # The pipelines were checked when fitted: skip scikit-learn's per-call input and
+        # parameter checks, a visible share of the time of small batches.
+        with sklearn.config_context(assume_finite=True, skip_parameter_validation=True):
             sent_proba = self._proba(self.sentiment_pipeline, [s.text for s in flat])
             target_proba = self._proba(self.target_pipeline, masked)
         target_expl = self._explainers[0].explain(masked) if explain else [None] * len(masked)
