@@ -8,36 +8,30 @@ from __future__ import annotations
 
 import time
 
-from bench.scoring import bare_call, bare_inputs, compare
-from bench.stats import median, timed
+from bench.scoring import bare_call, bare_inputs
+from bench.stats import median, timed, timed_once
 from classifier.model import StanceModel
 from classifier.sentences import split_sentences
 
 SAMPLE = "shared/sample-article-fr.txt"
 
 
-def _per_article(model: StanceModel, texts: list[str], repeats: int) -> dict:
+def _per_article(model: StanceModel, texts: list[str]) -> dict:
+    """Time each article on its own, ours and the bare calls alternately; medians over the articles."""
     prepared = [bare_inputs(model, [s.text for s in split_sentences(t)]) for t in texts]
-
-    def ours() -> None:
-        for text in texts:
-            model.analyze(text)
-
-    def bare() -> None:
-        for inputs in prepared:
-            bare_call(model, inputs)
-
-    ours_s, bare_s, ours_runs, _ = compare(ours, bare, repeats)
+    ours_ms, bare_ms = [], []
+    for text, inputs in zip(texts, prepared, strict=True):
+        bare_ms.append(1000 * timed_once(lambda i=inputs: bare_call(model, i)))
+        ours_ms.append(1000 * timed_once(lambda t=text: model.analyze(t)))
     sentences = sum(len(p[0]) for p in prepared)
     return {
         "articles": len(texts),
         "sentences": sentences,
-        "ms_per_article": 1000 * ours_s / len(texts),
-        "bare_ms_per_article": 1000 * bare_s / len(texts),
-        "ratio": ours_s / bare_s,
-        "articles_per_s": len(texts) / ours_s,
-        "sentences_per_s": sentences / ours_s,
-        "runs_s": ours_runs,
+        "ms_per_article": median(ours_ms),
+        "mean_ms_per_article": sum(ours_ms) / len(ours_ms),
+        "bare_ms_per_article": median(bare_ms),
+        "ratio": sum(ours_ms) / sum(bare_ms),
+        "sentences_per_s": 1000 * sentences / sum(ours_ms),
     }
 
 
@@ -58,14 +52,12 @@ def run(model: StanceModel, quick: bool, root) -> dict:
     from bench.corpus import articles
 
     started = time.perf_counter()
-    repeats = 3 if quick else 5
     sample = (root.parent / SAMPLE).read_text(encoding="utf-8")
     synthetic = articles(150 if quick else 1_000)
-    sample_result = _per_article(model, [sample] * 50, repeats)
-    batch = model.analyze_many(synthetic[:50])  # warm up
-    del batch
-    synthetic_result = _per_article(model, synthetic, 1 if quick else 3)
-    many_s = median([timed(lambda: model.analyze_many(synthetic)) for _ in range(1 if quick else 3)])
+    model.analyze_many(synthetic[:20])  # warm up
+    sample_result = _per_article(model, [sample] * (50 if quick else 200))
+    synthetic_result = _per_article(model, synthetic)
+    many_s = timed(lambda: model.analyze_many(synthetic))
     return {
         "sample": {**sample_result, "chars": len(sample)},
         "synthetic": {

@@ -165,8 +165,8 @@ def _scoring(s: dict, r: dict) -> list[str]:
         f"`model.predict_sentences` on {s['sentences']:,} news sentences (the labelled texts, cycling) against "
         "the two fitted pipelines' `predict_proba` called directly on exactly what our path gives them: "
         "the sentences (sentiment) and the target-masked copies (tone toward each mentioned target), "
-        f"under the same `sklearn.config_context`. Medians of {s['repeats']} runs, ours and bare alternating. "
-        "Batch size 1 is timed on fewer sentences (a loop of single calls).",
+        f"under the same `sklearn.config_context`. Medians of {s['repeats']} runs, ours and bare alternating "
+        "(batch size 1: 3 runs on fewer sentences, a loop of single calls).",
         "",
     ]
     lines += _table(
@@ -222,11 +222,12 @@ def _documents(d: dict, r: dict) -> list[str]:
         "",
         "`model.analyze(text)` per article, against the bare pipeline calls on the same article's "
         "sentences and masked copies (so the difference is splitting, mention detection, masking, "
-        "repeats and result objects).",
+        "repeats and result objects). Each article is timed on its own, ours and bare alternately; "
+        "ms per article are medians over the articles, \"ours / bare\" the ratio of the total times.",
         "",
     ]
     lines += _table(
-        ["articles", "sentences", "ms per article", "bare calls, ms per article", "ours / bare", "sentences/s"],
+        ["articles", "sentences", "ms per article (median)", "bare calls, ms", "ours / bare", "sentences/s"],
         [
             [
                 f"the sample article ({s['chars']:,} characters) x {s['articles']}",

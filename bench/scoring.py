@@ -194,9 +194,9 @@ def run(model: StanceModel, quick: bool) -> dict:
     count = 2_000 if quick else 10_000
     repeats = 3 if quick else 5
     sentences = news_sentences(count)
-    sizes = {1: 300 if quick else 1_000, 100: count, 10_000: count}
     started = time.perf_counter()
-    batches = bench_batches(model, sentences, sizes, repeats)
+    batches = bench_batches(model, sentences, {1: 200 if quick else 500}, 3)
+    batches += bench_batches(model, sentences, {100: count, 10_000: count}, repeats)
     breakdown = stage_breakdown(model, sentences, repeats)
     prof = profile(model, sentences)
     return {

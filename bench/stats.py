@@ -16,6 +16,13 @@ def timed(func: Callable[[], object]) -> float:
     return time.perf_counter() - started
 
 
+def timed_once(func: Callable[[], object]) -> float:
+    """Return the wall time of one call of ``func`` (no garbage collection first: for short calls)."""
+    started = time.perf_counter()
+    func()
+    return time.perf_counter() - started
+
+
 def median(values: list[float]) -> float:
     """Return the median of ``values``."""
     return statistics.median(values)
