@@ -35,8 +35,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from api.errors import ApiError, ConfigError, register_error_handlers
 from api.openapi import openapi_document
 from api.page import bp as page
-from classifier import StanceModel, load_model
-from classifier import split_sentences
+from classifier import StanceModel, load_model, split_sentences
 
 __all__ = ["DEFAULTS", "create_app"]
 
