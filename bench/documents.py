@@ -47,6 +47,23 @@ def split_scaling(text: str, factors: tuple[int, ...] = (1, 10, 100, 1000)) -> l
     return rows
 
 
+def worst_request(model: StanceModel, body_bytes: int = 1 << 20, sentences: int = 2000) -> dict:
+    """Time the costliest request the API's default limits let through.
+
+    ``sentences`` sentences filling a ``body_bytes`` body, each naming every target (so each
+    is scored once for sentiment and once per target).
+    """
+    from bench.corpus import news_sentences
+
+    per = body_bytes // sentences - 10  # JSON quotes and commas
+    words = " ".join(news_sentences(40))
+    head = "Ankara, l'Otan et Moscou : "
+    sentence = (head + words)[:per]
+    texts = [sentence] * sentences
+    seconds = timed(lambda: model.predict_sentences(texts))
+    return {"sentences": sentences, "chars_each": len(sentence), "seconds": seconds}
+
+
 def run(model: StanceModel, quick: bool, root) -> dict:
     """Run the documents benchmark; return its results."""
     from bench.corpus import articles
@@ -65,6 +82,7 @@ def run(model: StanceModel, quick: bool, root) -> dict:
             "chars_mean": sum(map(len, synthetic)) / len(synthetic),
             "analyze_many_ms_per_article": 1000 * many_s / len(synthetic),
         },
+        "worst_request": worst_request(model, sentences=500 if quick else 2000),
         "split_scaling": split_scaling(sample, (1, 10, 100) if quick else (1, 10, 100, 1000)),
         "seconds": time.perf_counter() - started,
     }

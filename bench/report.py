@@ -252,6 +252,8 @@ def _documents(d: dict, r: dict) -> list[str]:
         f"The same {syn['articles']:,} articles in one `analyze_many` call: "
         f"{_n(syn['analyze_many_ms_per_article'], 2)} ms per article.",
         "",
+        _worst(d["worst_request"]),
+        "",
         "Sentence splitting on long texts (the sample article repeated; it stays linear):",
         "",
     ]
@@ -263,6 +265,14 @@ def _documents(d: dict, r: dict) -> list[str]:
         ],
     )
     return lines
+
+
+def _worst(w: dict) -> str:
+    return (
+        f"The costliest request the API's default limits let through, {w['sentences']:,} sentences of "
+        f"{w['chars_each']:,} characters (about 1 MB) that each name all three targets, takes "
+        f"{w['seconds']:.1f} s of one worker in `predict_sentences` (before JSON encoding)."
+    )
 
 
 def _training(t: dict, r: dict) -> list[str]:
