@@ -63,6 +63,8 @@ def markdown(r: dict) -> str:
         f"trained on {_n(model['train_rows'])} labelled sentences).",
         "",
     ]
+    for name, error in r.get("failed", {}).items():
+        lines += [f"**The {name} section failed:** {error}", ""]
     lines += _headlines(r)
     for name, writer in (
         ("scoring", _scoring),

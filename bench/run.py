@@ -16,8 +16,10 @@ import argparse
 import json
 import os
 import platform
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from datetime import UTC, datetime
 from importlib import metadata
@@ -112,8 +114,13 @@ def main(argv: list[str] | None = None) -> int:
         command += f" --model {args.model}"
     sections = args.only or SECTIONS
     print(f"bench: {command}", file=sys.stderr, flush=True)
-    model = load_model(args.model)
-    model_path = Path(model.path)
+    source = Path(load_model(args.model).path)
+    # Measure a private copy: the default model's cache may be replaced while we run.
+    work = Path(tempfile.mkdtemp(prefix="stance-bench-model-"))
+    model_path = work / source.name
+    shutil.copy(source, model_path)
+    shutil.copy(f"{source}.sha256", f"{model_path}.sha256")
+    model = load_model(model_path)
     results: dict = {
         "command": command,
         "date": datetime.now(UTC).replace(microsecond=0).isoformat(),
@@ -121,7 +128,7 @@ def main(argv: list[str] | None = None) -> int:
         "model": {
             "name": model.info.name,
             "version": model.info.version,
-            "path": str(model_path.relative_to(ROOT)) if model_path.is_relative_to(ROOT) else str(model_path),
+            "path": str(source.relative_to(ROOT)) if source.is_relative_to(ROOT) else str(source),
             "file_mb": model_path.stat().st_size / 1e6,
             "train_rows": model.bundle.get("data", {}).get("train_rows"),
             "config": model.bundle.get("config"),
@@ -133,7 +140,12 @@ def main(argv: list[str] | None = None) -> int:
             return
         print(f"bench: {name}...", file=sys.stderr, flush=True)
         begun = time.perf_counter()
-        results[name] = func()
+        try:
+            results[name] = func()
+        except Exception as exc:  # one broken section must not lose the others' figures
+            results.setdefault("failed", {})[name] = f"{type(exc).__name__}: {exc}"
+            print(f"bench: {name} failed: {exc}", file=sys.stderr, flush=True)
+            return
         print(f"bench: {name} done in {time.perf_counter() - begun:.0f} s", file=sys.stderr, flush=True)
 
     section("scoring", lambda: scoring.run(model, args.quick))
@@ -149,6 +161,7 @@ def main(argv: list[str] | None = None) -> int:
     section("peers", lambda: peers.run(model, args.quick, ours))
     section("load", lambda: load.run(model_path, requests=2_000 if args.quick else 20_000))
     results["seconds"] = time.perf_counter() - started
+    shutil.rmtree(work, ignore_errors=True)
 
     output = Path(args.output)
     output.write_text(report.markdown(results), encoding="utf-8")

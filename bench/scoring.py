@@ -192,7 +192,7 @@ def run(model: StanceModel, quick: bool) -> dict:
     from bench.corpus import news_sentences
 
     count = 2_000 if quick else 10_000
-    repeats = 3 if quick else 5
+    repeats = 3
     sentences = news_sentences(count)
     started = time.perf_counter()
     batches = bench_batches(model, sentences, {1: 200 if quick else 500}, 3)
