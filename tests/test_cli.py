@@ -87,3 +87,21 @@ def test_bad_usage_exits_2(args):
 def test_python_dash_m_works():
     done = subprocess.run([sys.executable, "-m", "api", "--help"], capture_output=True, text=True, check=False)
     assert done.returncode == 0 and "subcommands" in done.stdout
+
+
+def test_labels_check_finds_near_duplicates_across_train_and_test(tmp_path, capsys):
+    (tmp_path / "test").mkdir()
+    (tmp_path / "targets.toml").write_text(REGISTRY.read_text(encoding="utf-8"), encoding="utf-8")
+    header = "id,lang,text,nato,russia,turkey,sentiment\n"
+    (tmp_path / "train.csv").write_text(
+        header + 'a1,en,"Russia and Turkey signed a new gas deal on Monday in Ankara.",,positive,positive,positive\n',
+        encoding="utf-8",
+    )
+    (tmp_path / "test" / "held.csv").write_text(
+        header + 'b1,en,"Russia and Turkey signed a new gas deal on Tuesday in Ankara.",,positive,positive,positive\n',
+        encoding="utf-8",
+    )
+    assert main(["labels", "check", str(tmp_path)]) == 1
+    out = capsys.readouterr().out
+    assert "held.csv:2: column text: error: near-duplicate (Jaccard 0.8" in out
+    assert "train.csv:2 (id a1)" in out
