@@ -6,7 +6,9 @@ from collections.abc import Iterable, Sequence
 from functools import cached_property
 
 import numpy as np
+import scipy.sparse as sp
 import sklearn
+from sklearn.pipeline import FeatureUnion
 
 from classifier.errors import InputError
 from classifier.explain import Explainer
@@ -158,7 +160,7 @@ class StanceModel:
     def _proba(pipeline, texts: list[str]) -> np.ndarray:
         if not texts:
             return np.empty((0, len(TONES)))
-        proba = pipeline.predict_proba(texts)
+        proba = _predict_proba(pipeline, texts)
         classes = [str(c) for c in pipeline.classes_]
         if classes == list(TONES):
             return proba
@@ -166,6 +168,27 @@ class StanceModel:
         for k, tone in enumerate(classes):
             full[:, TONES.index(tone)] = proba[:, k]
         return full
+
+
+def _predict_proba(pipeline, texts: list[str]) -> np.ndarray:
+    """Return ``pipeline.predict_proba(texts)``, taking a shorter road when it can.
+
+    For the pipelines ``build_pipeline`` makes (a FeatureUnion of blocks, then the
+    classifier), stacking the blocks' outputs by hand gives the same matrix as the
+    FeatureUnion without its per-call dispatch, about a quarter of the time of a
+    one-sentence call. Any other pipeline goes the usual way.
+    """
+    steps = getattr(pipeline, "named_steps", {})
+    features, clf = steps.get("features"), steps.get("clf")
+    if (
+        isinstance(features, FeatureUnion)
+        and features.transformer_weights is None
+        and len(pipeline.steps) == 2
+        and all(not isinstance(t, str) for _, t in features.transformer_list)
+    ):
+        matrix = sp.hstack([t.transform(texts) for _, t in features.transformer_list], format="csr")
+        return clf.predict_proba(matrix)
+    return pipeline.predict_proba(texts)
 
 
 def _tone(row: np.ndarray) -> Tone:

@@ -105,3 +105,11 @@ def test_explanations_list_ngrams_per_tone(tiny_model):
     assert weights == sorted(weights, reverse=True) and all(w > 0 for w in weights)
     assert "explanation" in s.to_dict()["targets"]["russia"]
     assert "explanation" not in s.to_dict()["targets"]["nato"]
+
+
+def test_scoring_gives_exactly_the_pipelines_probabilities(tiny_model):
+    from classifier.model import _predict_proba
+
+    texts = ["Ankara a salué l'accord.", "Moscow threatened NATO allies.", "Il pleut."]
+    for pipeline in (tiny_model.sentiment_pipeline, tiny_model.target_pipeline):
+        assert (_predict_proba(pipeline, texts) == pipeline.predict_proba(texts)).all()
