@@ -1,7 +1,7 @@
 """Run every benchmark and rewrite bench/RESULTS.md (and bench/results.json).
 
-    python bench/run.py            # the full run (about 15 minutes on 2 cores)
-    python bench/run.py --quick    # fewer sentences, repeats and requests (about 3 minutes)
+    python bench/run.py            # the full run (about 21 minutes on 2 cores)
+    python bench/run.py --quick    # fewer sentences, repeats and requests (about 3.5 minutes)
     python bench/run.py --large    # the full run plus training on 200,000 synthetic rows
 
 Every speed is a median over repeated runs and is given with a baseline measured in the
@@ -95,7 +95,7 @@ def machine() -> dict:
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmarks named by the arguments and write the results."""
     parser = argparse.ArgumentParser(description="Run the stance benchmarks and rewrite bench/RESULTS.md.")
-    parser.add_argument("--quick", action="store_true", help="a smaller run (about 3 minutes)")
+    parser.add_argument("--quick", action="store_true", help="a smaller run (about 3.5 minutes)")
     parser.add_argument("--large", action="store_true", help="also train on 200,000 synthetic rows")
     parser.add_argument("--model", help="model file to measure (default: the default model, built if needed)")
     parser.add_argument("--only", nargs="+", choices=SECTIONS, help="run only these sections")
