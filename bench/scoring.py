@@ -18,7 +18,7 @@ from collections.abc import Callable
 import sklearn
 
 from bench.stats import median, timed
-from classifier.features import mask
+from classifier.features import mask_target
 from classifier.model import StanceModel
 
 
@@ -30,8 +30,7 @@ def bare_inputs(model: StanceModel, sentences: list[str]) -> tuple[list[str], li
         found = model.registry.find_all(sentence)
         for key in keys:
             if found[key]:
-                others = [m for k in keys if k != key for m in found[k]]
-                masked.append(mask(sentence, found[key], others))
+                masked.append(mask_target(sentence, found, key))
     return sentences, masked
 
 
@@ -111,8 +110,7 @@ def stage_breakdown(model: StanceModel, sentences: list[str], repeats: int) -> d
         for sentence, f in zip(sentences, found, strict=True):
             for key in keys:
                 if f[key]:
-                    others = [m for k in keys if k != key for m in f[k]]
-                    out.append(mask(sentence, f[key], others))
+                    out.append(mask_target(sentence, f, key))
         return out
 
     masked = masking()

@@ -29,6 +29,7 @@ __all__ = [
     "build_pipeline",
     "display_feature",
     "mask",
+    "mask_target",
 ]
 
 TARGET_TOKEN = "xtgtx"
@@ -70,6 +71,18 @@ def mask(text: str, target: Iterable[Mention], others: Iterable[Mention], offset
         last = end
     parts.append(text[last:])
     return "".join(parts)
+
+
+def mask_target(text: str, found: Mapping[str, list[Mention]], key: str, offset: int = 0) -> str:
+    """Mask ``text`` for target ``key``, given every target's mentions (``found``).
+
+    >>> from classifier.targets import Mention
+    >>> found = {"turkey": [Mention("Ankara", 0, 6)], "russia": [Mention("Moscow", 13, 19)]}
+    >>> mask_target("Ankara hails Moscow", found, "russia")
+    ' xothx  hails  xtgtx '
+    """
+    others = [m for k, mentions in found.items() if k != key for m in mentions]
+    return mask(text, found[key], others, offset)
 
 
 class ContextWindow(BaseEstimator, TransformerMixin):

@@ -12,7 +12,7 @@ from sklearn.pipeline import FeatureUnion
 
 from classifier.errors import InputError
 from classifier.explain import Explainer
-from classifier.features import mask
+from classifier.features import mask_target
 from classifier.results import TONES, Analysis, ModelInfo, SentenceResult, TargetResult, Tone
 from classifier.sentences import Span, find_repeats, split_sentences
 from classifier.targets import TargetRegistry
@@ -111,7 +111,6 @@ class StanceModel:
 
     def _score_documents(self, docs, ids, targets, explain) -> list[Analysis]:
         keys = self.resolve_targets(targets)
-        all_keys = self.registry.keys
         flat: list[Span] = [span for spans in docs for span in spans]
         mentions = [self.registry.find_all(s.text, offset=s.start) for s in flat]
         pairs: list[tuple[int, str]] = []
@@ -119,9 +118,8 @@ class StanceModel:
         for i, (span, found) in enumerate(zip(flat, mentions, strict=True)):
             for key in keys:
                 if found[key]:
-                    others = [m for k in all_keys if k != key for m in found[k]]
                     pairs.append((i, key))
-                    masked.append(mask(span.text, found[key], others, offset=span.start))
+                    masked.append(mask_target(span.text, found, key, offset=span.start))
         # The pipelines were checked when fitted: skip scikit-learn's per-call input and
         # parameter checks, a visible share of the time of small batches.
         with sklearn.config_context(assume_finite=True, skip_parameter_validation=True):

@@ -9,7 +9,7 @@ from typing import Any
 
 from sklearn.model_selection import StratifiedKFold
 
-from classifier.features import DEFAULT_CONFIG, build_pipeline, mask
+from classifier.features import DEFAULT_CONFIG, build_pipeline, mask_target
 from classifier.targets import TargetRegistry
 from training.data import Example
 from training.evaluate import score_predictions
@@ -67,8 +67,7 @@ def target_training_set(examples: Sequence[Example], registry: TargetRegistry) -
             if not found[key]:
                 skipped += 1
                 continue
-            others = [m for k in registry.keys if k != key for m in found[k]]
-            texts.append(mask(ex.text, found[key], others))
+            texts.append(mask_target(ex.text, found, key))
             labels.append(label)
     return texts, labels, skipped
 
@@ -102,9 +101,8 @@ def _predict(fitted: dict, examples: Sequence[Example], registry: TargetRegistry
         found = registry.find_all(ex.text)
         for key in keys:
             if found[key]:
-                others = [m for k in keys if k != key for m in found[k]]
                 jobs.append((i, key))
-                inputs.append(ex.text if plain else mask(ex.text, found[key], others))
+                inputs.append(ex.text if plain else mask_target(ex.text, found, key))
     if plain:
         for key in keys:
             idx = [j for j, (_, k) in enumerate(jobs) if k == key]
