@@ -6,14 +6,13 @@ from collections.abc import Iterable, Sequence
 from functools import cached_property
 
 import numpy as np
-import scipy.sparse as sp
 import sklearn
-from sklearn.pipeline import FeatureUnion
 
 from classifier.errors import InputError
 from classifier.explain import Explainer
 from classifier.features import mask_target
 from classifier.results import TONES, Analysis, ModelInfo, SentenceResult, TargetResult, Tone
+from classifier.scoring import LinearScorer
 from classifier.sentences import Span, find_repeats, split_sentences
 from classifier.targets import TargetRegistry
 
@@ -33,6 +32,10 @@ class StanceModel:
         self.registry = TargetRegistry.from_dict(bundle["registry"])
         self.target_pipeline = bundle["pipelines"]["target"]
         self.sentiment_pipeline = bundle["pipelines"]["sentiment"]
+        # Scoring goes through the compiled form of each pipeline when it reproduces the
+        # pipeline's probabilities (see classifier.scoring), else through the pipeline.
+        self._target_scorer = LinearScorer.compile(self.target_pipeline) or self.target_pipeline
+        self._sentiment_scorer = LinearScorer.compile(self.sentiment_pipeline) or self.sentiment_pipeline
         self.info = ModelInfo(
             name=bundle.get("name", "stance"),
             version=sha256[:12] if sha256 else "unsaved",
@@ -120,11 +123,8 @@ class StanceModel:
                 if found[key]:
                     pairs.append((i, key))
                     masked.append(mask_target(span.text, found, key, offset=span.start))
-        # The pipelines were checked when fitted: skip scikit-learn's per-call input and
-        # parameter checks, a visible share of the time of small batches.
-        with sklearn.config_context(assume_finite=True, skip_parameter_validation=True):
-            sent_proba = self._proba(self.sentiment_pipeline, [s.text for s in flat])
-            target_proba = self._proba(self.target_pipeline, masked)
+        sent_proba = _proba(self._sentiment_scorer, [s.text for s in flat])
+        target_proba = _proba(self._target_scorer, masked)
         target_expl = self._explainers[0].explain(masked) if explain else [None] * len(masked)
         tones: dict[tuple[int, str], tuple[Tone, dict | None]] = {}
         for j, pair in enumerate(pairs):
@@ -154,39 +154,22 @@ class StanceModel:
             results.append(Analysis(self.info, sentences, keys, id=ids[d] if ids is not None else None))
         return results
 
-    @staticmethod
-    def _proba(pipeline, texts: list[str]) -> np.ndarray:
-        if not texts:
-            return np.empty((0, len(TONES)))
-        proba = _predict_proba(pipeline, texts)
-        classes = [str(c) for c in pipeline.classes_]
-        if classes == list(TONES):
-            return proba
-        full = np.zeros((len(texts), len(TONES)))
-        for k, tone in enumerate(classes):
-            full[:, TONES.index(tone)] = proba[:, k]
-        return full
 
-
-def _predict_proba(pipeline, texts: list[str]) -> np.ndarray:
-    """Return ``pipeline.predict_proba(texts)``, taking a shorter road when it can.
-
-    For the pipelines ``build_pipeline`` makes (a FeatureUnion of blocks, then the
-    classifier), stacking the blocks' outputs by hand gives the same matrix as the
-    FeatureUnion without its per-call dispatch, about a quarter of the time of a
-    one-sentence call. Any other pipeline goes the usual way.
-    """
-    steps = getattr(pipeline, "named_steps", {})
-    features, clf = steps.get("features"), steps.get("clf")
-    if (
-        isinstance(features, FeatureUnion)
-        and features.transformer_weights is None
-        and len(pipeline.steps) == 2
-        and all(not isinstance(t, str) for _, t in features.transformer_list)
-    ):
-        matrix = sp.hstack([t.transform(texts) for _, t in features.transformer_list], format="csr")
-        return clf.predict_proba(matrix)
-    return pipeline.predict_proba(texts)
+def _proba(scorer, texts: list[str]) -> np.ndarray:
+    """Return the probabilities of the three tones for each text, in TONES order."""
+    if not texts:
+        return np.empty((0, len(TONES)))
+    # The pipelines were checked when fitted: skip scikit-learn's per-call input and
+    # parameter checks when scoring goes through them.
+    with sklearn.config_context(assume_finite=True, skip_parameter_validation=True):
+        proba = scorer.predict_proba(texts)
+    classes = [str(c) for c in scorer.classes_]
+    if classes == list(TONES):
+        return proba
+    full = np.zeros((len(texts), len(TONES)))
+    for k, tone in enumerate(classes):
+        full[:, TONES.index(tone)] = proba[:, k]
+    return full
 
 
 def _tone(row: np.ndarray) -> Tone:

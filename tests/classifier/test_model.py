@@ -107,9 +107,11 @@ def test_explanations_list_ngrams_per_tone(tiny_model):
     assert "explanation" not in s.to_dict()["targets"]["nato"]
 
 
-def test_scoring_gives_exactly_the_pipelines_probabilities(tiny_model):
-    from classifier.model import _predict_proba
-
-    texts = ["Ankara a salué l'accord.", "Moscow threatened NATO allies.", "Il pleut."]
-    for pipeline in (tiny_model.sentiment_pipeline, tiny_model.target_pipeline):
-        assert (_predict_proba(pipeline, texts) == pipeline.predict_proba(texts)).all()
+def test_model_scores_with_the_pipelines_probabilities(tiny_model):
+    texts = ["Ankara a salué l'accord avec Moscou.", "Moscow threatened NATO allies.", "Il pleut."]
+    result = tiny_model.predict_sentences(texts)
+    expected = tiny_model.sentiment_pipeline.predict_proba(texts)
+    classes = [str(c) for c in tiny_model.sentiment_pipeline.classes_]
+    for sentence, row in zip(result.sentences, expected, strict=True):
+        for tone, p in zip(classes, row, strict=True):
+            assert sentence.sentiment.probabilities[tone] == pytest.approx(p, abs=1e-6)
