@@ -17,10 +17,12 @@ pipeline.
 
 from __future__ import annotations
 
+from array import array
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from itertools import repeat
+from functools import lru_cache
+from itertools import chain, repeat
 
 import numpy as np
 from scipy.special import softmax
@@ -42,24 +44,65 @@ PROBES = (
 )
 
 
+# Words whose known character n-grams are remembered, per character n-gram block.
+WORD_CACHE = 1 << 15
+
+
 @dataclass(frozen=True)
 class _Block:
-    """One feature block: its text preparation, analyser and vocabulary."""
+    """One feature block: its text preparation and a text's counts per vocabulary column."""
 
     prepare: Callable[[list[str]], list[str]] | None
-    analyze: Callable[[str], list[str]]
-    vocabulary: dict[str, int]
+    columns: Callable[[str], Counter]
+    width: int
 
     def count(self, texts: list[str], indices: list[int], counts: list[int], lengths: list[int]) -> None:
-        """Append each text's n-gram columns (-1 when unknown) and counts; one length per text."""
+        """Append each text's known columns and their counts; one length per text."""
         if self.prepare is not None:
             texts = self.prepare(texts)
-        lookup = self.vocabulary.get
         for text in texts:
-            grams = Counter(self.analyze(text))
-            indices.extend(map(lookup, grams, repeat(-1)))
-            counts.extend(grams.values())
-            lengths.append(len(grams))
+            found = self.columns(text)
+            indices.extend(found)
+            counts.extend(found.values())
+            lengths.append(len(found))
+
+
+def _text_columns(vectorizer: TfidfVectorizer) -> Callable[[str], Counter]:
+    """Return a function counting the vocabulary columns of a text's n-grams.
+
+    Character n-grams within word boundaries (``char_wb``) never cross whitespace, so a
+    text's n-grams are those of its whitespace-separated words taken one by one: the
+    columns of each word are remembered, and the frequent words of news text are
+    analysed once. Other analysers run on the whole text.
+    """
+    analyze = vectorizer.build_analyzer()
+    lookup = vectorizer.vocabulary_.get
+    if not _splits_on_whitespace(vectorizer):
+
+        def columns(text: str) -> Counter:
+            found = Counter(map(lookup, analyze(text), repeat(-1)))
+            found.pop(-1, None)  # n-grams outside the vocabulary carry no weight
+            return found
+
+        return columns
+
+    @lru_cache(maxsize=WORD_CACHE)
+    def word_columns(word: str) -> array:
+        return array("l", [j for gram in analyze(word) if (j := lookup(gram)) is not None])
+
+    def columns(text: str) -> Counter:
+        return Counter(chain.from_iterable(map(word_columns, text.split())))
+
+    return columns
+
+
+def _splits_on_whitespace(vectorizer: TfidfVectorizer) -> bool:
+    return (
+        vectorizer.analyzer == "char_wb"
+        and vectorizer.preprocessor is None
+        and vectorizer.strip_accents in (None, "unicode", "ascii")
+        and vectorizer.input == "content"
+    )
 
 
 class LinearScorer:
@@ -81,7 +124,7 @@ class LinearScorer:
         classes: Sequence,
     ) -> None:
         self.blocks = list(blocks)
-        widths = [len(b.vocabulary) for b in self.blocks]
+        widths = [b.width for b in self.blocks]
         self.offsets = np.concatenate([[0], np.cumsum(widths)[:-1]]).astype(np.intp)
         self.idf = idf  # per feature, 1 for blocks without idf weighting
         self.sublinear = sublinear  # per block
@@ -121,12 +164,12 @@ class LinearScorer:
             if vectorizer is None:
                 return None
             width = len(vectorizer.vocabulary_)
-            blocks.append(_Block(prepare, vectorizer.build_analyzer(), vectorizer.vocabulary_))
+            blocks.append(_Block(prepare, _text_columns(vectorizer), width))
             idf.append(vectorizer.idf_ if vectorizer.use_idf else np.ones(width))
             sublinear.append(vectorizer.sublinear_tf)
             normalize.append(vectorizer.norm == "l2")
         coef = np.asarray(clf.coef_, dtype=np.float64)
-        if sum(len(b.vocabulary) for b in blocks) != coef.shape[1]:
+        if sum(b.width for b in blocks) != coef.shape[1]:
             return None
         return cls(
             blocks,
@@ -146,13 +189,10 @@ class LinearScorer:
         lengths: list[int] = []  # one per (block, text), block by block
         for block in self.blocks:
             block.count(texts, indices, counts, lengths)
-        local = np.asarray(indices, dtype=np.intp)
         group = np.repeat(np.arange(len(lengths)), lengths)  # block * n + text
-        known = local >= 0  # n-grams outside the vocabulary carry no weight
-        group = group[known]
         block = group // max(n, 1)
-        column = local[known] + self.offsets[block]
-        values = np.asarray(counts, dtype=np.float64)[known]
+        column = np.asarray(indices, dtype=np.intp) + self.offsets[block]
+        values = np.asarray(counts, dtype=np.float64)
         values = np.where(self.sublinear[block], np.log(values) + 1.0, values) * self.idf[column]
         norms = np.sqrt(np.bincount(group, weights=values * values, minlength=len(lengths)))
         norms[np.repeat(~self.normalize, n)] = 1.0

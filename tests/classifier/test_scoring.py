@@ -1,5 +1,7 @@
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.naive_bayes import MultinomialNB
@@ -80,3 +82,19 @@ def test_a_scorer_that_disagrees_with_its_pipeline_is_refused(monkeypatch):
     real = pipeline.predict_proba
     monkeypatch.setattr(pipeline, "predict_proba", lambda texts: real(texts)[:, ::-1])
     assert LinearScorer.compile(pipeline) is None
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=st.text(st.characters(codec="utf-8"), max_size=120))
+def test_compiled_scorer_equals_the_pipeline_on_any_text(fitted, text):
+    pipeline, scorer = fitted
+    texts = [text, text + " xtgtx " + text]
+    np.testing.assert_allclose(scorer.predict_proba(texts), pipeline.predict_proba(texts), atol=1e-6)
+
+
+@pytest.fixture(scope="module")
+def fitted():
+    """A pipeline fitted on texts with accents, ligatures and spacing marks, and its scorer."""
+    extra = ["xtgtx a réussi l’œuvre ¨ fiancée ﬁn", "Ǆemal ΣΟΦΙΑ xothx\u00a0a\u2003b", "İstanbul xtgtx ´ cafe\u0301"]
+    pipeline = build_pipeline().fit(TEXTS + extra, [*TONES, "positive", "neutral", "negative"])
+    return pipeline, LinearScorer.compile(pipeline)
