@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
+from itertools import accumulate
 from typing import Any
 
 import numpy as np
@@ -155,27 +157,25 @@ class CueFeatures(BaseEstimator, TransformerMixin):
 
     def _features(self, text: str) -> list[str]:
         words = tokens(text)
+        kinds = [_cue_kind(w) for w in words]
         targets = [i for i, w in enumerate(words) if w == self.token]
-        clause, current = [], 0
-        for word in words:
-            current += is_boundary(word)
-            clause.append(current)
+        clause = list(accumulate(kind is _BOUNDARY for kind in kinds)) if targets else []
         out = []
         negated = 0  # words left in the scope of the last negation
-        for i, word in enumerate(words):
-            if word in NEGATORS:
+        for i, kind in enumerate(kinds):
+            if kind is None:
+                negated -= negated > 0
+                continue
+            if kind is _NEGATOR:
                 negated = 3
                 continue
-            if is_boundary(word):
+            if kind is _BOUNDARY:
                 negated = 0
                 continue
-            category = cue_category(word)
-            in_scope = negated > 0
-            negated = max(negated - 1, 0)
-            if category is None:
-                continue
-            if in_scope:
+            category = kind
+            if negated:
                 category = "not_" + category
+                negated -= 1
             out.append(f"s_{category}")
             if targets:
                 nearest = min(targets, key=lambda t: abs(t - i))
@@ -200,6 +200,19 @@ class CueFeatures(BaseEstimator, TransformerMixin):
         if self.other in words:
             out.append("other_before" if words.index(self.other) < first else "other_after")
         return out
+
+
+_NEGATOR, _BOUNDARY = object(), object()  # kinds of words that carry no cue category
+
+
+@lru_cache(maxsize=1 << 16)
+def _cue_kind(word: str) -> object:
+    """Return _NEGATOR, _BOUNDARY, the cue category of ``word``, or None."""
+    if word in NEGATORS:
+        return _NEGATOR
+    if is_boundary(word):
+        return _BOUNDARY
+    return cue_category(word)
 
 
 # Words that may stand before a subject without making it a non-subject.
@@ -269,9 +282,7 @@ def build_pipeline(config: Mapping[str, Any] | None = None, *, window: bool = Tr
                         ("cut", CueFeatures(position=window)),
                         (
                             "tfidf",
-                            TfidfVectorizer(
-                                token_pattern=r"\S+", lowercase=False, sublinear_tf=True, dtype=np.float32
-                            ),
+                            TfidfVectorizer(token_pattern=r"\S+", lowercase=False, sublinear_tf=True, dtype=np.float32),
                         ),
                     ]
                 ),

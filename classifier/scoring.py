@@ -18,14 +18,12 @@ pipeline.
 from __future__ import annotations
 
 from array import array
-from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import chain, repeat
 
 import numpy as np
-from scipy.special import softmax
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
@@ -44,65 +42,79 @@ PROBES = (
 )
 
 
-# Words whose known character n-grams are remembered, per character n-gram block.
+# Whitespace-separated words whose analysis is remembered, per feature block.
 WORD_CACHE = 1 << 15
+
+# Token patterns whose tokens never contain whitespace (scikit-learn's default, and \S+).
+_NO_SPACE_PATTERNS = frozenset([r"(?u)\b\w\w+\b", r"\S+"])
 
 
 @dataclass(frozen=True)
 class _Block:
-    """One feature block: its text preparation and a text's counts per vocabulary column."""
+    """One feature block: its text preparation and a text's vocabulary columns."""
 
     prepare: Callable[[list[str]], list[str]] | None
-    columns: Callable[[str], Counter]
+    columns: Callable[[str], Iterable[int]]  # one column per n-gram, -1 when unknown
     width: int
 
-    def count(self, texts: list[str], indices: list[int], counts: list[int], lengths: list[int]) -> None:
-        """Append each text's known columns and their counts; one length per text."""
+    def collect(self, texts: list[str], columns: array, lengths: list[int]) -> None:
+        """Append the columns of each text's n-grams, and how many there are per text."""
         if self.prepare is not None:
             texts = self.prepare(texts)
         for text in texts:
-            found = self.columns(text)
-            indices.extend(found)
-            counts.extend(found.values())
-            lengths.append(len(found))
+            before = len(columns)
+            columns.extend(self.columns(text))
+            lengths.append(len(columns) - before)
 
 
-def _text_columns(vectorizer: TfidfVectorizer) -> Callable[[str], Counter]:
-    """Return a function counting the vocabulary columns of a text's n-grams.
+def _text_columns(vectorizer: TfidfVectorizer) -> Callable[[str], Iterable[int]]:
+    """Return a function giving the vocabulary column of each n-gram of a text.
 
-    Character n-grams within word boundaries (``char_wb``) never cross whitespace, so a
-    text's n-grams are those of its whitespace-separated words taken one by one: the
-    columns of each word are remembered, and the frequent words of news text are
-    analysed once. Other analysers run on the whole text.
+    Character n-grams within word boundaries (``char_wb``) never cross whitespace, and
+    neither do the tokens of the usual token patterns; the preprocessing (lower case,
+    accents) works character by character. So a text's n-grams follow from its
+    whitespace-separated words taken one by one, and the analysis of each word is
+    remembered: the frequent words of news text are analysed once.
     """
     analyze = vectorizer.build_analyzer()
     lookup = vectorizer.vocabulary_.get
-    if not _splits_on_whitespace(vectorizer):
-
-        def columns(text: str) -> Counter:
-            found = Counter(map(lookup, analyze(text), repeat(-1)))
-            found.pop(-1, None)  # n-grams outside the vocabulary carry no weight
-            return found
-
-        return columns
-
-    @lru_cache(maxsize=WORD_CACHE)
-    def word_columns(word: str) -> array:
-        return array("l", [j for gram in analyze(word) if (j := lookup(gram)) is not None])
-
-    def columns(text: str) -> Counter:
-        return Counter(chain.from_iterable(map(word_columns, text.split())))
-
-    return columns
-
-
-def _splits_on_whitespace(vectorizer: TfidfVectorizer) -> bool:
-    return (
-        vectorizer.analyzer == "char_wb"
-        and vectorizer.preprocessor is None
+    plain = (
+        vectorizer.preprocessor is None
         and vectorizer.strip_accents in (None, "unicode", "ascii")
         and vectorizer.input == "content"
     )
+    if plain and vectorizer.analyzer == "char_wb":
+
+        @lru_cache(maxsize=WORD_CACHE)
+        def word_columns(word: str) -> array:
+            return array("q", [j for gram in analyze(word) if (j := lookup(gram)) is not None])
+
+        return lambda text: chain.from_iterable(map(word_columns, text.split()))
+
+    if (
+        plain
+        and vectorizer.analyzer == "word"
+        and vectorizer.tokenizer is None
+        and vectorizer.stop_words is None
+        and vectorizer.token_pattern in _NO_SPACE_PATTERNS
+    ):
+        preprocess, tokenize = vectorizer.build_preprocessor(), vectorizer.build_tokenizer()
+        low, high = vectorizer.ngram_range
+
+        @lru_cache(maxsize=WORD_CACHE)
+        def word_tokens(word: str) -> list[str]:
+            return tokenize(preprocess(word))
+
+        def columns(text: str) -> Iterable[int]:
+            words = list(chain.from_iterable(map(word_tokens, text.split())))
+            grams = words if low == 1 else []
+            for size in range(max(low, 2), high + 1):
+                grams = grams + [" ".join(words[i : i + size]) for i in range(len(words) - size + 1)]
+            return map(lookup, grams, repeat(-1))
+
+        return columns
+
+    return lambda text: map(lookup, analyze(text), repeat(-1))
 
 
 class LinearScorer:
@@ -184,23 +196,33 @@ class LinearScorer:
     def predict_proba(self, texts: list[str]) -> np.ndarray:
         """Return the class probabilities of each text, columns ordered as ``classes_``."""
         n = len(texts)
-        indices: list[int] = []
-        counts: list[int] = []
+        if not n:
+            return np.empty((0, len(self.classes_)))
+        found = array("q")
         lengths: list[int] = []  # one per (block, text), block by block
         for block in self.blocks:
-            block.count(texts, indices, counts, lengths)
+            block.collect(texts, found, lengths)
+        columns = np.frombuffer(found, dtype=np.int64)
         group = np.repeat(np.arange(len(lengths)), lengths)  # block * n + text
-        block = group // max(n, 1)
-        column = np.asarray(indices, dtype=np.intp) + self.offsets[block]
-        values = np.asarray(counts, dtype=np.float64)
+        known = columns >= 0  # n-grams outside the vocabulary carry no weight
+        group = group[known]
+        columns = columns[known] + self.offsets[group // n]
+        # Count each (text in a block, column) pair: one sort instead of a dict per text.
+        width = len(self.idf)
+        pairs, counts = np.unique(group * width + columns, return_counts=True)
+        group, column = np.divmod(pairs, width)
+        block = group // n
+        values = counts.astype(np.float64)
         values = np.where(self.sublinear[block], np.log(values) + 1.0, values) * self.idf[column]
         norms = np.sqrt(np.bincount(group, weights=values * values, minlength=len(lengths)))
         norms[np.repeat(~self.normalize, n)] = 1.0
         values /= norms[group]
         weighted = self.coef[column] * values[:, None]
-        row = group % max(n, 1)
+        row = group % n
         decision = np.column_stack([np.bincount(row, weights=w, minlength=n) for w in weighted.T])
-        return softmax(decision + self.intercept, axis=1)
+        decision += self.intercept
+        decision = np.exp(decision - decision.max(axis=1, keepdims=True))
+        return decision / decision.sum(axis=1, keepdims=True)
 
 
 def _split_block(block: object) -> tuple[Callable[[list[str]], list[str]] | None, TfidfVectorizer | None]:
