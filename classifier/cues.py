@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
+from itertools import chain
 
 __all__ = ["CATEGORIES", "NEGATORS", "cue_category", "is_boundary", "tokens"]
 
@@ -113,7 +114,13 @@ def tokens(text: str) -> list[str]:
     >>> tokens("L'Otan a condamné, « fermement ».")
     ['l', 'otan', 'a', 'condamne', ',', '«', 'fermement', '»']
     """
-    return [_fold(t) for t in _TOKEN.findall(text.lower())]
+    # Tokens never span whitespace, so each whitespace-separated piece is split once.
+    return list(chain.from_iterable(map(_piece_tokens, text.split())))
+
+
+@lru_cache(maxsize=1 << 16)
+def _piece_tokens(piece: str) -> tuple[str, ...]:
+    return tuple(_fold(t) for t in _TOKEN.findall(piece.lower()))
 
 
 @lru_cache(maxsize=1 << 16)

@@ -87,7 +87,7 @@ def mask_target(text: str, found: Mapping[str, list[Mention]], key: str, offset:
     return mask(text, found[key], others, offset)
 
 
-class ContextWindow(BaseEstimator, TransformerMixin):
+class ContextWindow(BaseEstimator, TransformerMixin, auto_wrap_output_keys=None):  # outputs text: no set_output
     """Keep only the words within ``width`` words of the target placeholder.
 
     Each kept word is suffixed with its side (``_l`` before, ``_r`` after) so that
@@ -121,7 +121,7 @@ class ContextWindow(BaseEstimator, TransformerMixin):
         return out
 
 
-class CueFeatures(BaseEstimator, TransformerMixin):
+class CueFeatures(BaseEstimator, TransformerMixin, auto_wrap_output_keys=None):  # outputs text: no set_output
     """Turn the tone cue words of a text (see ``classifier.cues``) into feature tokens.
 
     Each cue word gives its category for the sentence (``s_hostile``) and, when the

@@ -159,10 +159,13 @@ def _proba(scorer, texts: list[str]) -> np.ndarray:
     """Return the probabilities of the three tones for each text, in TONES order."""
     if not texts:
         return np.empty((0, len(TONES)))
-    # The pipelines were checked when fitted: skip scikit-learn's per-call input and
-    # parameter checks when scoring goes through them.
-    with sklearn.config_context(assume_finite=True, skip_parameter_validation=True):
+    if isinstance(scorer, LinearScorer):
         proba = scorer.predict_proba(texts)
+    else:
+        # The pipelines were checked when fitted: skip scikit-learn's per-call input and
+        # parameter checks.
+        with sklearn.config_context(assume_finite=True, skip_parameter_validation=True):
+            proba = scorer.predict_proba(texts)
     classes = [str(c) for c in scorer.classes_]
     if classes == list(TONES):
         return proba

@@ -54,7 +54,7 @@ class _Block:
     """One feature block: its text preparation and a text's vocabulary columns."""
 
     prepare: Callable[[list[str]], list[str]] | None
-    columns: Callable[[str], Iterable[int]]  # one column per n-gram, -1 when unknown
+    columns: Callable[[str], Iterable[int] | bytes]  # per n-gram: a column, -1 when unknown
     width: int
 
     def collect(self, texts: list[str], columns: array, lengths: list[int]) -> None:
@@ -63,11 +63,15 @@ class _Block:
             texts = self.prepare(texts)
         for text in texts:
             before = len(columns)
-            columns.extend(self.columns(text))
+            found = self.columns(text)
+            if isinstance(found, bytes):  # int64 columns already packed
+                columns.frombytes(found)
+            else:
+                columns.extend(found)
             lengths.append(len(columns) - before)
 
 
-def _text_columns(vectorizer: TfidfVectorizer) -> Callable[[str], Iterable[int]]:
+def _text_columns(vectorizer: TfidfVectorizer) -> Callable[[str], Iterable[int] | bytes]:
     """Return a function giving the vocabulary column of each n-gram of a text.
 
     Character n-grams within word boundaries (``char_wb``) never cross whitespace, and
@@ -86,10 +90,10 @@ def _text_columns(vectorizer: TfidfVectorizer) -> Callable[[str], Iterable[int]]
     if plain and vectorizer.analyzer == "char_wb":
 
         @lru_cache(maxsize=WORD_CACHE)
-        def word_columns(word: str) -> array:
-            return array("q", [j for gram in analyze(word) if (j := lookup(gram)) is not None])
+        def word_columns(word: str) -> bytes:
+            return array("q", [j for gram in analyze(word) if (j := lookup(gram)) is not None]).tobytes()
 
-        return lambda text: chain.from_iterable(map(word_columns, text.split()))
+        return lambda text: b"".join(map(word_columns, text.split()))
 
     if (
         plain
@@ -141,6 +145,8 @@ class LinearScorer:
         self.idf = idf  # per feature, 1 for blocks without idf weighting
         self.sublinear = sublinear  # per block
         self.normalize = normalize  # per block
+        self.all_sublinear = bool(sublinear.all())
+        self.all_normalized = bool(normalize.all())
         self.coef = coef  # (n_features, n_classes)
         self.intercept = intercept
         self.classes_ = np.asarray(classes)
@@ -209,20 +215,40 @@ class LinearScorer:
         columns = columns[known] + self.offsets[group // n]
         # Count each (text in a block, column) pair: one sort instead of a dict per text.
         width = len(self.idf)
-        pairs, counts = np.unique(group * width + columns, return_counts=True)
-        group, column = np.divmod(pairs, width)
-        block = group // n
-        values = counts.astype(np.float64)
-        values = np.where(self.sublinear[block], np.log(values) + 1.0, values) * self.idf[column]
-        norms = np.sqrt(np.bincount(group, weights=values * values, minlength=len(lengths)))
-        norms[np.repeat(~self.normalize, n)] = 1.0
+        pairs = group * width + columns
+        pairs.sort()
+        starts = _run_starts(pairs)
+        counts = np.concatenate((starts[1:], [len(pairs)])) - starts
+        pairs = pairs[starts]
+        group = pairs // width
+        column = pairs - group * width
+        if self.all_sublinear:
+            values = np.log(counts, dtype=np.float64) + 1.0
+        else:
+            values = np.where(self.sublinear[group // n], np.log(counts, dtype=np.float64) + 1.0, counts)
+        values *= self.idf[column]
+        # Rows are sorted by group: sum each group's run of rows at once.
+        runs = _run_starts(group)
+        groups = group[runs]
+        norms = np.ones(len(lengths))
+        norms[groups] = np.sqrt(np.add.reduceat(values * values, runs))
+        if not self.all_normalized:
+            norms[np.repeat(~self.normalize, n)] = 1.0
         values /= norms[group]
-        weighted = self.coef[column] * values[:, None]
-        row = group % n
-        decision = np.column_stack([np.bincount(row, weights=w, minlength=n) for w in weighted.T])
+        sums = np.add.reduceat(self.coef[column] * values[:, None], runs, axis=0)
+        decision = np.zeros((n, self.coef.shape[1]))
+        np.add.at(decision, groups % n, sums)
         decision += self.intercept
         decision = np.exp(decision - decision.max(axis=1, keepdims=True))
         return decision / decision.sum(axis=1, keepdims=True)
+
+
+def _run_starts(sorted_values: np.ndarray) -> np.ndarray:
+    """Return the positions where a new value starts in a sorted array."""
+    first = np.empty(len(sorted_values), dtype=bool)
+    first[:1] = True
+    np.not_equal(sorted_values[1:], sorted_values[:-1], out=first[1:])
+    return first.nonzero()[0]
 
 
 def _split_block(block: object) -> tuple[Callable[[list[str]], list[str]] | None, TfidfVectorizer | None]:
