@@ -157,7 +157,7 @@ class CueFeatures(BaseEstimator, TransformerMixin, auto_wrap_output_keys=None): 
 
     def _features(self, text: str) -> list[str]:
         words = tokens(text)
-        kinds = [_cue_kind(w) for w in words]
+        kinds = list(map(_cue_kind, words))
         targets = [i for i, w in enumerate(words) if w == self.token]
         clause = list(accumulate(kind is _BOUNDARY for kind in kinds)) if targets else []
         out = []

@@ -32,10 +32,13 @@ class StanceModel:
         self.registry = TargetRegistry.from_dict(bundle["registry"])
         self.target_pipeline = bundle["pipelines"]["target"]
         self.sentiment_pipeline = bundle["pipelines"]["sentiment"]
-        # Scoring goes through the compiled form of each pipeline when it reproduces the
-        # pipeline's probabilities (see classifier.scoring), else through the pipeline.
-        self._target_scorer = LinearScorer.compile(self.target_pipeline) or self.target_pipeline
-        self._sentiment_scorer = LinearScorer.compile(self.sentiment_pipeline) or self.sentiment_pipeline
+        # Scoring goes through the compiled form of the pipelines when it reproduces their
+        # probabilities (see classifier.scoring): both in one pass when both compile.
+        sentiment = LinearScorer.compile(self.sentiment_pipeline)
+        target = LinearScorer.compile(self.target_pipeline)
+        self._joint = LinearScorer.join(sentiment, target) if sentiment and target else None
+        self._sentiment_scorer = sentiment or self.sentiment_pipeline
+        self._target_scorer = target or self.target_pipeline
         self.info = ModelInfo(
             name=bundle.get("name", "stance"),
             version=sha256[:12] if sha256 else "unsaved",
@@ -108,6 +111,14 @@ class StanceModel:
 
     # -- internals ------------------------------------------------------------------
 
+    def _probabilities(self, sentences: list[str], masked: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Return the tone probabilities of the sentences (sentiment) and the masked pairs."""
+        if self._joint is None:
+            return _proba(self._sentiment_scorer, sentences), _proba(self._target_scorer, masked)
+        sentiment, target = self._joint.predict([sentences, masked])
+        classes = self._joint.classes_
+        return _in_tone_order(sentiment, classes), _in_tone_order(target, classes)
+
     @cached_property
     def _explainers(self) -> tuple[Explainer, Explainer]:
         return Explainer(self.target_pipeline), Explainer(self.sentiment_pipeline)
@@ -123,8 +134,7 @@ class StanceModel:
                 if found[key]:
                     pairs.append((i, key))
                     masked.append(mask_target(span.text, found, key, offset=span.start))
-        sent_proba = _proba(self._sentiment_scorer, [s.text for s in flat])
-        target_proba = _proba(self._target_scorer, masked)
+        sent_proba, target_proba = self._probabilities([s.text for s in flat], masked)
         target_expl = self._explainers[0].explain(masked) if explain else [None] * len(masked)
         tones: dict[tuple[int, str], tuple[Tone, dict | None]] = {}
         for j, pair in enumerate(pairs):
@@ -160,16 +170,18 @@ def _proba(scorer, texts: list[str]) -> np.ndarray:
     if not texts:
         return np.empty((0, len(TONES)))
     if isinstance(scorer, LinearScorer):
-        proba = scorer.predict_proba(texts)
-    else:
-        # The pipelines were checked when fitted: skip scikit-learn's per-call input and
-        # parameter checks.
-        with sklearn.config_context(assume_finite=True, skip_parameter_validation=True):
-            proba = scorer.predict_proba(texts)
-    classes = [str(c) for c in scorer.classes_]
+        return _in_tone_order(scorer.predict_proba(texts), scorer.classes_)
+    # The pipelines were checked when fitted: skip scikit-learn's per-call input and
+    # parameter checks.
+    with sklearn.config_context(assume_finite=True, skip_parameter_validation=True):
+        return _in_tone_order(scorer.predict_proba(texts), scorer.classes_)
+
+
+def _in_tone_order(proba: np.ndarray, classes) -> np.ndarray:
+    classes = [str(c) for c in classes]
     if classes == list(TONES):
         return proba
-    full = np.zeros((len(texts), len(TONES)))
+    full = np.zeros((len(proba), len(TONES)))
     for k, tone in enumerate(classes):
         full[:, TONES.index(tone)] = proba[:, k]
     return full

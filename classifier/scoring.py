@@ -21,7 +21,7 @@ from array import array
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import chain, repeat
+from itertools import chain
 
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -51,11 +51,14 @@ _NO_SPACE_PATTERNS = frozenset([r"(?u)\b\w\w+\b", r"\S+"])
 
 @dataclass(frozen=True)
 class _Block:
-    """One feature block: its text preparation and a text's vocabulary columns."""
+    """One feature block: text preparation, vocabulary columns, weights and coefficients."""
 
     prepare: Callable[[list[str]], list[str]] | None
-    columns: Callable[[str], Iterable[int] | bytes]  # per n-gram: a column, -1 when unknown
-    width: int
+    columns: Callable[[str], Iterable[int] | bytes]  # the columns of the n-grams in the vocabulary
+    idf: np.ndarray  # per column, 1 when the vectoriser does not weight by idf
+    coef: np.ndarray  # (columns, classes): the classifier's coefficients for this block
+    sublinear: bool
+    normalize: bool
 
     def collect(self, texts: list[str], columns: array, lengths: list[int]) -> None:
         """Append the columns of each text's n-grams, and how many there are per text."""
@@ -114,41 +117,35 @@ def _text_columns(vectorizer: TfidfVectorizer) -> Callable[[str], Iterable[int] 
             grams = words if low == 1 else []
             for size in range(max(low, 2), high + 1):
                 grams = grams + [" ".join(words[i : i + size]) for i in range(len(words) - size + 1)]
-            return map(lookup, grams, repeat(-1))
+            return [j for gram in grams if (j := lookup(gram)) is not None]
 
         return columns
 
-    return lambda text: map(lookup, analyze(text), repeat(-1))
+    return lambda text: [j for gram in analyze(text) if (j := lookup(gram)) is not None]
 
 
 class LinearScorer:
-    """The probabilities of a fitted ``build_pipeline`` pipeline, computed directly.
+    """The probabilities of fitted ``build_pipeline`` pipelines, computed directly.
 
-    Every block's n-grams go through one set of array operations together, so the cost
-    of a call is the analysers' plus a fixed dozen numpy calls, whatever the blocks.
+    A scorer holds one or more models ("parts", e.g. the target-tone and the sentence-
+    sentiment pipelines) with the same classes. Every block's n-grams, of every part, go
+    through one set of array operations together, so the cost of a call is the analysers'
+    plus a fixed few dozen numpy calls, whatever the blocks and parts.
     """
 
-    def __init__(
-        self,
-        blocks: Sequence[_Block],
-        *,
-        idf: np.ndarray,
-        sublinear: np.ndarray,
-        normalize: np.ndarray,
-        coef: np.ndarray,
-        intercept: np.ndarray,
-        classes: Sequence,
-    ) -> None:
-        self.blocks = list(blocks)
-        widths = [b.width for b in self.blocks]
-        self.offsets = np.concatenate([[0], np.cumsum(widths)[:-1]]).astype(np.intp)
-        self.idf = idf  # per feature, 1 for blocks without idf weighting
-        self.sublinear = sublinear  # per block
-        self.normalize = normalize  # per block
-        self.all_sublinear = bool(sublinear.all())
-        self.all_normalized = bool(normalize.all())
-        self.coef = coef  # (n_features, n_classes)
-        self.intercept = intercept
+    def __init__(self, parts: Sequence[tuple[Sequence[_Block], np.ndarray]], classes: Sequence) -> None:
+        self.parts = [(list(blocks), intercept) for blocks, intercept in parts]
+        self.blocks = [block for blocks, _ in self.parts for block in blocks]
+        self.block_part = [p for p, (blocks, _) in enumerate(self.parts) for _ in blocks]
+        widths = [len(b.idf) for b in self.blocks]
+        self.offsets = np.concatenate([[0], np.cumsum(widths)[:-1]]).astype(np.int64)
+        self.idf = np.concatenate([b.idf for b in self.blocks]).astype(np.float64)
+        self.coef = np.ascontiguousarray(np.concatenate([b.coef for b in self.blocks]), dtype=np.float64)
+        self.intercepts = np.array([intercept for _, intercept in self.parts], dtype=np.float64)
+        self.sublinear = np.array([b.sublinear for b in self.blocks])
+        self.normalize = np.array([b.normalize for b in self.blocks])
+        self.all_sublinear = bool(self.sublinear.all())
+        self.all_normalized = bool(self.normalize.all())
         self.classes_ = np.asarray(classes)
 
     @classmethod
@@ -168,6 +165,13 @@ class LinearScorer:
         return scorer
 
     @classmethod
+    def join(cls, *scorers: LinearScorer) -> LinearScorer | None:
+        """Return one scorer for the parts of ``scorers``, or None if their classes differ."""
+        if any(list(s.classes_) != list(scorers[0].classes_) for s in scorers):
+            return None
+        return cls([part for s in scorers for part in s.parts], scorers[0].classes_)
+
+    @classmethod
     def _build(cls, pipeline: object) -> LinearScorer | None:
         if not isinstance(pipeline, Pipeline) or len(pipeline.steps) != 2:
             return None
@@ -176,44 +180,66 @@ class LinearScorer:
             return None
         if not isinstance(clf, LogisticRegression) or len(clf.classes_) < 3:
             return None
-        blocks, idf, sublinear, normalize = [], [], [], []
+        coef = np.asarray(clf.coef_, dtype=np.float64).T
+        blocks = []
+        start = 0
         for _, block in features.transformer_list:
             prepare, vectorizer = _split_block(block)
             if vectorizer is None:
                 return None
             width = len(vectorizer.vocabulary_)
-            blocks.append(_Block(prepare, _text_columns(vectorizer), width))
-            idf.append(vectorizer.idf_ if vectorizer.use_idf else np.ones(width))
-            sublinear.append(vectorizer.sublinear_tf)
-            normalize.append(vectorizer.norm == "l2")
-        coef = np.asarray(clf.coef_, dtype=np.float64)
-        if sum(b.width for b in blocks) != coef.shape[1]:
+            idf = vectorizer.idf_ if vectorizer.use_idf else np.ones(width)
+            blocks.append(
+                _Block(
+                    prepare,
+                    _text_columns(vectorizer),
+                    np.asarray(idf, dtype=np.float64),
+                    coef[start : start + width],
+                    vectorizer.sublinear_tf,
+                    vectorizer.norm == "l2",
+                )
+            )
+            start += width
+        if start != coef.shape[0]:
             return None
-        return cls(
-            blocks,
-            idf=np.concatenate(idf).astype(np.float64),
-            sublinear=np.array(sublinear),
-            normalize=np.array(normalize),
-            coef=np.ascontiguousarray(coef.T),
-            intercept=np.asarray(clf.intercept_, dtype=np.float64),
-            classes=clf.classes_,
-        )
+        return cls([(blocks, np.asarray(clf.intercept_, dtype=np.float64))], clf.classes_)
 
     def predict_proba(self, texts: list[str]) -> np.ndarray:
-        """Return the class probabilities of each text, columns ordered as ``classes_``."""
-        n = len(texts)
-        if not n:
-            return np.empty((0, len(self.classes_)))
+        """Return the class probabilities of each text, columns ordered as ``classes_``.
+
+        For a scorer of one part; see :meth:`predict` for several.
+        """
+        return self.predict([texts])[0]
+
+    def predict(self, texts: Sequence[list[str]]) -> list[np.ndarray]:
+        """Return, for each part, the class probabilities of its texts (``texts[part]``)."""
+        if len(texts) != len(self.parts):
+            raise ValueError(f"this scorer has {len(self.parts)} part(s); got {len(texts)} lists of texts")
+        sizes = [len(t) for t in texts]
+        first_row = np.concatenate([[0], np.cumsum(sizes)[:-1]]).tolist()
         found = array("q")
-        lengths: list[int] = []  # one per (block, text), block by block
-        for block in self.blocks:
-            block.collect(texts, found, lengths)
+        lengths: list[int] = []  # n-grams per (block, text), block by block
+        group_block: list[int] = []
+        group_row: list[int] = []
+        for b, block in enumerate(self.blocks):
+            part = self.block_part[b]
+            block.collect(texts[part], found, lengths)
+            group_block += [b] * sizes[part]
+            group_row += range(first_row[part], first_row[part] + sizes[part])
+        total = sum(sizes)
+        decision = np.repeat(self.intercepts, sizes, axis=0)
+        if len(found):
+            decision += self._decision(found, lengths, np.array(group_block), np.array(group_row), total)
+        decision = np.exp(decision - decision.max(axis=1, keepdims=True))
+        proba = decision / decision.sum(axis=1, keepdims=True)
+        return np.split(proba, np.cumsum(sizes)[:-1])
+
+    def _decision(self, found: array, lengths: list[int], group_block, group_row, total: int) -> np.ndarray:
+        """Sum ``weight x coefficient`` over each text's n-grams (without intercepts)."""
         columns = np.frombuffer(found, dtype=np.int64)
-        group = np.repeat(np.arange(len(lengths)), lengths)  # block * n + text
-        known = columns >= 0  # n-grams outside the vocabulary carry no weight
-        group = group[known]
-        columns = columns[known] + self.offsets[group // n]
-        # Count each (text in a block, column) pair: one sort instead of a dict per text.
+        group = np.repeat(np.arange(len(lengths)), lengths)  # one group per (block, text)
+        columns = columns + self.offsets[group_block[group]]
+        # Count each (group, column) pair: one sort instead of a dict per text.
         width = len(self.idf)
         pairs = group * width + columns
         pairs.sort()
@@ -225,22 +251,20 @@ class LinearScorer:
         if self.all_sublinear:
             values = np.log(counts, dtype=np.float64) + 1.0
         else:
-            values = np.where(self.sublinear[group // n], np.log(counts, dtype=np.float64) + 1.0, counts)
+            values = np.where(self.sublinear[group_block[group]], np.log(counts, dtype=np.float64) + 1.0, counts)
         values *= self.idf[column]
-        # Rows are sorted by group: sum each group's run of rows at once.
+        # Pairs are sorted by group: sum each group's run of pairs at once.
         runs = _run_starts(group)
         groups = group[runs]
         norms = np.ones(len(lengths))
         norms[groups] = np.sqrt(np.add.reduceat(values * values, runs))
         if not self.all_normalized:
-            norms[np.repeat(~self.normalize, n)] = 1.0
+            norms[~self.normalize[group_block]] = 1.0
         values /= norms[group]
         sums = np.add.reduceat(self.coef[column] * values[:, None], runs, axis=0)
-        decision = np.zeros((n, self.coef.shape[1]))
-        np.add.at(decision, groups % n, sums)
-        decision += self.intercept
-        decision = np.exp(decision - decision.max(axis=1, keepdims=True))
-        return decision / decision.sum(axis=1, keepdims=True)
+        decision = np.zeros((total, self.coef.shape[1]))
+        np.add.at(decision, group_row[groups], sums)
+        return decision
 
 
 def _run_starts(sorted_values: np.ndarray) -> np.ndarray:

@@ -98,3 +98,24 @@ def fitted():
     extra = ["xtgtx a réussi l’œuvre ¨ fiancée ﬁn", "Ǆemal ΣΟΦΙΑ xothx\u00a0a\u2003b", "İstanbul xtgtx ´ cafe\u0301"]
     pipeline = build_pipeline().fit(TEXTS + extra, [*TONES, "positive", "neutral", "negative"])
     return pipeline, LinearScorer.compile(pipeline)
+
+
+def test_a_joined_scorer_gives_each_part_its_own_probabilities():
+    target = build_pipeline().fit(TEXTS * 2, TONES * 2)
+    sentiment = build_pipeline({"char_ngrams": (3, 4)}, window=False).fit(TEXTS[::-1] * 2, TONES * 2)
+    joined = LinearScorer.join(LinearScorer.compile(sentiment), LinearScorer.compile(target))
+    sentences, masked = UNSEEN[:3], UNSEEN[2:] + TEXTS[:2]
+    got_sentiment, got_target = joined.predict([sentences, masked])
+    np.testing.assert_allclose(got_sentiment, sentiment.predict_proba(sentences), atol=1e-6)
+    np.testing.assert_allclose(got_target, target.predict_proba(masked), atol=1e-6)
+    empty, only = joined.predict([[], masked])
+    assert empty.shape == (0, 3)
+    np.testing.assert_allclose(only, target.predict_proba(masked), atol=1e-6)
+    with pytest.raises(ValueError, match="2 part"):
+        joined.predict([masked])
+
+
+def test_scorers_with_different_classes_are_not_joined():
+    three = LinearScorer.compile(build_pipeline().fit(TEXTS, TONES))
+    other = LinearScorer.compile(build_pipeline().fit(TEXTS, ["good", "bad", "meh"] * 2))
+    assert LinearScorer.join(three, other) is None
