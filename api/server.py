@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import sys
@@ -104,6 +105,10 @@ def serve(
     defaults = {"timeout": TIMEOUT_SECONDS, "proc_name": "stance", "control_socket_disable": True}
     options = {"bind": _bind(host, port), "workers": workers, "preload_app": True}
     master = os.getpid()
+    # The model is loaded for good: keep the garbage collector from walking it in every
+    # worker (and from touching its pages, which the forked workers share).
+    gc.collect()
+    gc.freeze()
     try:
         StanceServer(app, options, defaults).run()
     except SystemExit as exc:

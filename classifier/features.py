@@ -7,10 +7,11 @@ toward the placeholder" from the examples of every target.
 
 from __future__ import annotations
 
+import operator
 import re
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
-from itertools import accumulate
+from itertools import accumulate, repeat
 from typing import Any
 
 import numpy as np
@@ -158,8 +159,8 @@ class CueFeatures(BaseEstimator, TransformerMixin, auto_wrap_output_keys=None): 
     def _features(self, text: str) -> list[str]:
         words = tokens(text)
         kinds = list(map(_cue_kind, words))
-        targets = [i for i, w in enumerate(words) if w == self.token]
-        clause = list(accumulate(kind is _BOUNDARY for kind in kinds)) if targets else []
+        targets = [i for i, w in enumerate(words) if w == self.token] if self.token in words else []
+        clause = list(accumulate(map(operator.is_, kinds, repeat(_BOUNDARY)))) if targets else []
         out = []
         negated = 0  # words left in the scope of the last negation
         for i, kind in enumerate(kinds):

@@ -114,10 +114,10 @@ def _text_columns(vectorizer: TfidfVectorizer) -> Callable[[str], Iterable[int] 
 
         def columns(text: str) -> Iterable[int]:
             words = list(chain.from_iterable(map(word_tokens, text.split())))
-            grams = words if low == 1 else []
-            for size in range(max(low, 2), high + 1):
-                grams = grams + [" ".join(words[i : i + size]) for i in range(len(words) - size + 1)]
-            return [j for gram in grams if (j := lookup(gram)) is not None]
+            grams = [words] if low == 1 else []
+            for size in range(max(low, 2), high + 1):  # n-grams: words joined by one space
+                grams.append(map(" ".join, zip(*(words[k:] for k in range(size)), strict=False)))
+            return [j for gram in chain.from_iterable(grams) if (j := lookup(gram)) is not None]
 
         return columns
 
