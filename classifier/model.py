@@ -37,6 +37,8 @@ class StanceModel:
         sentiment = LinearScorer.compile(self.sentiment_pipeline)
         target = LinearScorer.compile(self.target_pipeline)
         self._joint = LinearScorer.join(sentiment, target) if sentiment and target else None
+        if self._joint is not None:
+            sentiment = target = None  # not needed: let their arrays go
         self._sentiment_scorer = sentiment or self.sentiment_pipeline
         self._target_scorer = target or self.target_pipeline
         self.info = ModelInfo(

@@ -21,7 +21,7 @@ from array import array
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import chain
+from itertools import accumulate, chain
 
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -216,7 +216,7 @@ class LinearScorer:
         if len(texts) != len(self.parts):
             raise ValueError(f"this scorer has {len(self.parts)} part(s); got {len(texts)} lists of texts")
         sizes = [len(t) for t in texts]
-        first_row = np.concatenate([[0], np.cumsum(sizes)[:-1]]).tolist()
+        first_row = [0, *accumulate(sizes[:-1])]
         found = array("q")
         lengths: list[int] = []  # n-grams per (block, text), block by block
         group_block: list[int] = []
@@ -232,13 +232,13 @@ class LinearScorer:
             decision += self._decision(found, lengths, np.array(group_block), np.array(group_row), total)
         decision = np.exp(decision - decision.max(axis=1, keepdims=True))
         proba = decision / decision.sum(axis=1, keepdims=True)
-        return np.split(proba, np.cumsum(sizes)[:-1])
+        return [proba[start : start + size] for start, size in zip(first_row, sizes, strict=True)]
 
     def _decision(self, found: array, lengths: list[int], group_block, group_row, total: int) -> np.ndarray:
         """Sum ``weight x coefficient`` over each text's n-grams (without intercepts)."""
         columns = np.frombuffer(found, dtype=np.int64)
         group = np.repeat(np.arange(len(lengths)), lengths)  # one group per (block, text)
-        columns = columns + self.offsets[group_block[group]]
+        columns = columns + np.take(self.offsets, np.take(group_block, group))
         # Count each (group, column) pair: one sort instead of a dict per text.
         width = len(self.idf)
         pairs = group * width + columns
@@ -252,7 +252,7 @@ class LinearScorer:
             values = np.log(counts, dtype=np.float64) + 1.0
         else:
             values = np.where(self.sublinear[group_block[group]], np.log(counts, dtype=np.float64) + 1.0, counts)
-        values *= self.idf[column]
+        values *= np.take(self.idf, column)
         # Pairs are sorted by group: sum each group's run of pairs at once.
         runs = _run_starts(group)
         groups = group[runs]
@@ -261,7 +261,8 @@ class LinearScorer:
         if not self.all_normalized:
             norms[~self.normalize[group_block]] = 1.0
         values /= norms[group]
-        sums = np.add.reduceat(self.coef[column] * values[:, None], runs, axis=0)
+        # np.take: a plain gather, several times faster than fancy indexing here.
+        sums = np.add.reduceat(np.take(self.coef, column, axis=0) * values[:, None], runs, axis=0)
         decision = np.zeros((total, self.coef.shape[1]))
         np.add.at(decision, group_row[groups], sums)
         return decision
