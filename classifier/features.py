@@ -11,7 +11,7 @@ import operator
 import re
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
-from itertools import accumulate, repeat
+from itertools import accumulate, chain, repeat
 from typing import Any
 
 import numpy as np
@@ -109,8 +109,11 @@ class ContextWindow(BaseEstimator, TransformerMixin, auto_wrap_output_keys=None)
         """Return, for each text, the side-marked words around the placeholder."""
         out = []
         for text in X:
-            words = _WORD.findall(text.lower())
+            words = list(chain.from_iterable(map(_piece_words, text.split())))
             kept = []
+            if self.token not in words:
+                out.append("")
+                continue
             for i, word in enumerate(words):
                 if word != self.token:
                     continue
@@ -201,6 +204,12 @@ class CueFeatures(BaseEstimator, TransformerMixin, auto_wrap_output_keys=None): 
         if self.other in words:
             out.append("other_before" if words.index(self.other) < first else "other_after")
         return out
+
+
+@lru_cache(maxsize=1 << 16)
+def _piece_words(piece: str) -> tuple[str, ...]:
+    """Return the lower-case words of a whitespace-free piece of text (words never span spaces)."""
+    return tuple(_WORD.findall(piece.lower()))
 
 
 _NEGATOR, _BOUNDARY = object(), object()  # kinds of words that carry no cue category

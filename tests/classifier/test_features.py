@@ -1,7 +1,12 @@
 """Features: tone cue words, the cue transformer and the pipeline's feature blocks."""
 
+import re
+import unicodedata
+
 import joblib
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sklearn.base import clone
 
 from classifier.cues import CATEGORIES, cue_category, is_boundary, tokens
@@ -10,6 +15,7 @@ from classifier.features import (
     DEFAULT_CONFIG,
     OTHER_TOKEN,
     TARGET_TOKEN,
+    ContextWindow,
     CueFeatures,
     build_pipeline,
     display_feature,
@@ -59,7 +65,15 @@ def test_cue_lists_are_folded_lower_case_and_unique():
 
 def test_tokens_fold_case_and_accents_and_keep_clause_marks():
     assert tokens("Ankara a DÉNONCÉ « l'attaque », mais") == [
-        "ankara", "a", "denonce", "«", "l", "attaque", "»", ",", "mais",
+        "ankara",
+        "a",
+        "denonce",
+        "«",
+        "l",
+        "attaque",
+        "»",
+        ",",
+        "mais",
     ]
     assert tokens("İmamoğlu, Erdoğan") == ["imamoglu", ",", "erdogan"]  # "İ".lower() has a combining dot
     assert [is_boundary(t) for t in ("«", ",", "but", "mais", "attaque")] == [True, True, True, True, False]
@@ -124,7 +138,9 @@ def test_default_pipeline_has_word_char_window_and_cue_blocks():
     sentiment = [name for name, _ in build_pipeline(window=False).named_steps["features"].transformer_list]
     assert sentiment == ["word", "char", "cues"]
     assert [n for n, _ in build_pipeline({"cues": False}).named_steps["features"].transformer_list] == [
-        "word", "char", "window",
+        "word",
+        "char",
+        "window",
     ]
 
 
@@ -176,3 +192,31 @@ def test_masked_french_sentence_gives_its_cues():
     masked = mask(text, [Mention("Otan", 2, 6)], [Mention("russe", 28, 33)])
     feats = set(CueFeatures().fit([]).transform([masked])[0].split())
     assert {"s_criticism", "c_criticism_r", "s_hostile", "pos_first", "other_after"} <= feats
+
+
+# Whitespace-separated pieces are analysed one by one (and remembered); on any text that
+# must give what the regular expressions give on the whole text.
+_ANY_TEXT = st.text(st.characters(codec="utf-8"), max_size=80)
+
+
+@settings(max_examples=200, deadline=None)
+@given(left=_ANY_TEXT, right=_ANY_TEXT)
+def test_context_window_equals_the_whole_text_reading(left, right):
+    text = f"{left} {TARGET_TOKEN} {right}"
+    words = re.findall(r"(?u)\b\w\w+\b", text.lower())
+    expected = []
+    for i, word in enumerate(words):
+        if word == TARGET_TOKEN:
+            expected += [w + "_l" for w in words[max(0, i - 4) : i]] + [w + "_r" for w in words[i + 1 : i + 5]]
+    assert ContextWindow(width=4).fit([]).transform([text]) == [" ".join(expected)]
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=_ANY_TEXT)
+def test_cue_tokens_equal_the_whole_text_reading(text):
+    pattern = r"\w[\w\u0300-\u036f]*|[,;:«»\"“”()—–]"
+    folded = [
+        "".join(c for c in unicodedata.normalize("NFKD", t) if not unicodedata.combining(c)) if not t.isascii() else t
+        for t in re.findall(pattern, text.lower())
+    ]
+    assert tokens(text) == folded
