@@ -73,7 +73,8 @@ def train_model(
     progress(f"reading training labels ({registry_file.name}: {', '.join(registry.keys)})")
     train = load_split(train_paths, registry)
     if not train.examples:
-        raise ValueError("no training examples found; give a labels folder or CSV files")
+        read = ", ".join(train.files) if train.files else "no CSV file"
+        raise ValueError(f"no training examples found (read: {read}); give CSV files with rows under their header")
     if test_paths is None:
         test_paths = [p for p in train_paths if Path(p).is_dir() and (Path(p) / "test").is_dir()]
         test = load_split(test_paths, registry, test=True) if test_paths else LabelledSet()

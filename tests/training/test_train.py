@@ -37,6 +37,14 @@ def test_errors_in_labels_stop_training_and_write_nothing(tmp_path):
     assert not (tmp_path / "m.joblib").exists()
 
 
+def test_a_header_only_file_is_refused_by_name(tmp_path):
+    empty = tmp_path / "empty.csv"
+    empty.write_text("id,lang,text,nato,russia,turkey,sentiment\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"no training examples found \(read: .*empty\.csv\)"):
+        train_model([empty], tmp_path / "m.joblib", registry_path=REGISTRY, folds=0)
+    assert not (tmp_path / "m.joblib").exists()
+
+
 def test_score_counts_missed_and_spurious_mentions_as_errors():
     from training.data import Example
 
