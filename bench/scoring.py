@@ -1,9 +1,10 @@
 """In-process scoring: our whole path against the bare scikit-learn calls it makes.
 
-The bare calls are the two fitted pipelines' ``predict_proba`` on exactly what our path
-feeds them: the sentences (sentiment) and the target-masked copies (tone toward each
-mentioned target), under the same ``sklearn.config_context`` our path uses. What is left
-over (mention detection, masking, result objects) is our overhead.
+The bare calls are the two fitted pipelines' ``predict_proba`` on exactly the inputs of our
+path: the sentences (sentiment) and the target-masked copies (tone toward each mentioned
+target), with scikit-learn's per-call checks off. Our path computes the same probabilities
+through ``classifier/scoring.py``; on top of that it detects mentions, masks and builds the
+result objects.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from classifier.model import StanceModel
 
 
 def bare_inputs(model: StanceModel, sentences: list[str]) -> tuple[list[str], list[str]]:
-    """Return what our path gives the sentiment and the target pipelines for ``sentences``."""
+    """Return the inputs of the sentiment and the target models in our path for ``sentences``."""
     keys = model.registry.keys
     masked = []
     for sentence in sentences:
@@ -35,7 +36,7 @@ def bare_inputs(model: StanceModel, sentences: list[str]) -> tuple[list[str], li
 
 
 def bare_call(model: StanceModel, inputs: tuple[list[str], list[str]]) -> None:
-    """Call the two pipelines directly, as our path does."""
+    """Call the two pipelines directly on those inputs."""
     texts, masked = inputs
     with sklearn.config_context(assume_finite=True, skip_parameter_validation=True):
         model.sentiment_pipeline.predict_proba(texts)
@@ -97,7 +98,7 @@ def bench_batches(model: StanceModel, sentences: list[str], batch_sizes: dict[in
 
 
 def stage_breakdown(model: StanceModel, sentences: list[str], repeats: int) -> dict:
-    """Split one batch's time into mention detection, masking, the two pipelines and the rest."""
+    """Split one batch's time into mention detection, masking, scoring and the rest."""
     keys = model.registry.keys
 
     def mentions() -> list:
@@ -115,13 +116,9 @@ def stage_breakdown(model: StanceModel, sentences: list[str], repeats: int) -> d
 
     masked = masking()
 
-    def sentiment() -> None:
-        with sklearn.config_context(assume_finite=True, skip_parameter_validation=True):
-            model.sentiment_pipeline.predict_proba(sentences)
-
-    def target() -> None:
-        with sklearn.config_context(assume_finite=True, skip_parameter_validation=True):
-            model.target_pipeline.predict_proba(masked)
+    def scoring() -> None:
+        # Both models in the one compiled pass that predict_sentences makes (classifier/scoring.py).
+        model._probabilities(sentences, masked)
 
     def whole() -> object:
         return model.predict_sentences(sentences)
@@ -131,8 +128,7 @@ def stage_breakdown(model: StanceModel, sentences: list[str], repeats: int) -> d
     def to_json() -> str:
         return json.dumps(analysis.to_dict(), ensure_ascii=False)
 
-    parts = {"mention detection": mentions, "masking": masking, "sentiment pipeline": sentiment}
-    parts["target pipeline"] = target
+    parts = {"mention detection": mentions, "masking": masking, "scoring, both models": scoring}
     times = {name: median([timed(f) for _ in range(repeats)]) for name, f in {**parts, "whole path": whole}.items()}
     times["result objects and the rest"] = max(0.0, times["whole path"] - sum(times[p] for p in parts))
     times["to_dict + json.dumps (HTTP only)"] = median([timed(to_json) for _ in range(repeats)])
@@ -149,7 +145,7 @@ def profile(model: StanceModel, sentences: list[str], top: int = 15) -> dict:
     by_origin: dict[str, float] = {}
     entries = []
     for (filename, line, name), (_, ncalls, tottime, cumtime, _) in stats.stats.items():
-        origin = _origin(filename)
+        origin = "numpy" if "numpy" in name else _origin(filename)  # numpy's C methods report no file
         by_origin[origin] = by_origin.get(origin, 0.0) + tottime
         entries.append((tottime, cumtime, ncalls, origin, _short(filename, line, name)))
     entries.sort(reverse=True)
