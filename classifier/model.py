@@ -172,11 +172,13 @@ def _proba(scorer, texts: list[str]) -> np.ndarray:
     if not texts:
         return np.empty((0, len(TONES)))
     if isinstance(scorer, LinearScorer):
-        return _in_tone_order(scorer.predict_proba(texts), scorer.classes_)
-    # The pipelines were checked when fitted: skip scikit-learn's per-call input and
-    # parameter checks.
-    with sklearn.config_context(assume_finite=True, skip_parameter_validation=True):
-        return _in_tone_order(scorer.predict_proba(texts), scorer.classes_)
+        proba = scorer.predict_proba(texts)
+    else:
+        # The pipelines were checked when fitted: skip scikit-learn's per-call input and
+        # parameter checks.
+        with sklearn.config_context(assume_finite=True, skip_parameter_validation=True):
+            proba = scorer.predict_proba(texts)
+    return _in_tone_order(proba, scorer.classes_)
 
 
 def _in_tone_order(proba: np.ndarray, classes) -> np.ndarray:

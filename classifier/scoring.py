@@ -5,7 +5,8 @@ turns a text into TF-IDF weights over its vocabulary, and the logistic regressio
 up ``weight x coefficient`` for every feature before a softmax. ``LinearScorer`` keeps
 exactly those pieces, read from the fitted estimators' public attributes (the
 vectorisers' own analysers, ``vocabulary_`` and ``idf_``; the classifier's ``coef_`` and
-``intercept_``), and computes the same probabilities with a few numpy calls per block.
+``intercept_``), and computes the same probabilities with one set of numpy calls for all
+blocks (and, joined, for both of a model's pipelines).
 
 The result is the pipeline's ``predict_proba``; what it saves is the fixed cost scikit-
 learn pays on every call (input validation, dataframe detection, sparse-matrix checks in
