@@ -29,19 +29,19 @@ def test_training_writes_model_checksum_and_card(tmp_path):
     assert load_model(out).metrics == card["metrics"]
 
 
-def test_errors_in_labels_stop_training_and_write_nothing(tmp_path):
-    bad = tmp_path / "bad.csv"
-    bad.write_text("id,lang,text,nato,russia,turkey,sentiment\na,xx,Ok.,,,,neutral\n", encoding="utf-8")
-    with pytest.raises(LabelsError, match=r"bad.csv:2: column lang"):
-        train_model([bad], tmp_path / "m.joblib", registry_path=REGISTRY, folds=0)
-    assert not (tmp_path / "m.joblib").exists()
-
-
-def test_a_header_only_file_is_refused_by_name(tmp_path):
-    empty = tmp_path / "empty.csv"
-    empty.write_text("id,lang,text,nato,russia,turkey,sentiment\n", encoding="utf-8")
-    with pytest.raises(ValueError, match=r"no training examples found \(read: .*empty\.csv\)"):
-        train_model([empty], tmp_path / "m.joblib", registry_path=REGISTRY, folds=0)
+@pytest.mark.parametrize(
+    ("rows", "error", "message"),
+    [
+        ("a,xx,Ok.,,,,neutral\n", LabelsError, r"labels.csv:2: column lang"),
+        ("", ValueError, r"no training examples found \(read: .*labels\.csv\)"),
+    ],
+    ids=["bad language", "header only"],
+)
+def test_unusable_labels_stop_training_and_write_nothing(tmp_path, rows, error, message):
+    labels = tmp_path / "labels.csv"
+    labels.write_text("id,lang,text,nato,russia,turkey,sentiment\n" + rows, encoding="utf-8")
+    with pytest.raises(error, match=message):
+        train_model([labels], tmp_path / "m.joblib", registry_path=REGISTRY, folds=0)
     assert not (tmp_path / "m.joblib").exists()
 
 
