@@ -31,6 +31,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TextIO
 
+from api.console import fail, guarded
 from api.tables import sentence_header, sentence_rows, summary_header, summary_rows
 from classifier import Analysis, InputError, StanceError, StanceModel, load_model
 from classifier.sentences import find_repeats
@@ -47,7 +48,6 @@ __all__ = [
     "ScoreOptions",
     "add_input_arguments",
     "check_input_arguments",
-    "fail",
     "load_run_model",
     "main",
     "print_problems",
@@ -781,24 +781,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     check_input_arguments(parser, args)
     if args.output and args.summary and Path(args.output).resolve() == Path(args.summary).resolve():
         parser.error("--summary must name another file than -o")
-    try:
-        return _predict(args)
-    except StanceError as exc:
-        return fail(str(exc))
-    except KeyboardInterrupt:
-        return fail("interrupted; no output file was written")
-    except BrokenPipeError:
-        # The reader of stdout went away (e.g. `| head`): stop quietly.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 1
-    except OSError as exc:
-        return fail(f"{exc.filename or ''}{': ' if exc.filename else ''}{exc.strerror or exc}")
-
-
-def fail(message: str) -> int:
-    """Print ``stance: error: message`` on stderr and return 1."""
-    print(f"stance: error: {message}", file=sys.stderr)
-    return 1
+    return guarded(lambda: _predict(args), interrupted="no output file was written")
 
 
 def load_run_model(args: argparse.Namespace) -> StanceModel:

@@ -14,7 +14,7 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from classifier.errors import StanceError
+from api.console import fail, guarded
 
 __all__ = ["main"]
 
@@ -38,24 +38,12 @@ _HELP = {
 }
 
 
-def _fail(message: str) -> int:
-    print(f"stance: error: {message}", file=sys.stderr)
-    return 1
-
-
 def _progress(message: str) -> None:
     print(f"stance: {message}", file=sys.stderr, flush=True)
 
 
 def _guard(func: Callable[[argparse.Namespace], int], args: argparse.Namespace) -> int:
-    try:
-        return func(args)
-    except StanceError as exc:
-        return _fail(str(exc))
-    except KeyboardInterrupt:
-        return _fail("interrupted; nothing was written")
-    except (OSError, ValueError) as exc:
-        return _fail(str(exc))
+    return guarded(lambda: func(args), interrupted="nothing was written", value_errors=True)
 
 
 # -- train ------------------------------------------------------------------------------
@@ -86,7 +74,7 @@ def _train(args: argparse.Namespace) -> int:
     inputs = args.inputs or [default_labels_dir()]
     for path in inputs:
         if not Path(path).exists():
-            return _fail(f"{path}: no such file or folder")
+            return fail(f"{path}: no such file or folder")
     model, card = train_model(
         inputs,
         args.output,
@@ -128,7 +116,7 @@ def _evaluate(args: argparse.Namespace) -> int:
     data = read_labels(expand_paths(inputs), model.registry)
     data.raise_for_errors()
     if not data.examples:
-        return _fail("no labelled rows found in the given files")
+        return fail("no labelled rows found in the given files")
     metrics = evaluate_model(model, data.examples)
     if args.json:
         print(json.dumps(metrics, indent=2))
@@ -136,7 +124,7 @@ def _evaluate(args: argparse.Namespace) -> int:
         print(format_metrics(metrics, f"{model.info.name} ({model.info.version}) on {len(data.examples)} sentences"))
     f1 = metrics["overall"]["target_macro_f1"] or 0.0
     if args.min_f1 is not None and f1 < args.min_f1:
-        return _fail(f"target macro-F1 {f1:.4f} is below --min-f1 {args.min_f1}")
+        return fail(f"target macro-F1 {f1:.4f} is below --min-f1 {args.min_f1}")
     return 0
 
 
@@ -223,7 +211,7 @@ def _labels_stats(args: argparse.Namespace) -> int:
     readme = Path(args.write)
     text = readme.read_text(encoding="utf-8")
     if _MARK_START not in text or _MARK_END not in text:
-        return _fail(f"{readme} has no {_MARK_START} ... {_MARK_END} markers to replace")
+        return fail(f"{readme} has no {_MARK_START} ... {_MARK_END} markers to replace")
     head, rest = text.split(_MARK_START, 1)
     _, tail = rest.split(_MARK_END, 1)
     readme.write_text(f"{head}{_MARK_START}\n{table}\n{_MARK_END}{tail}", encoding="utf-8")
@@ -265,7 +253,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0 if argv else 2
     name, rest = argv[0], argv[1:]
     if name not in COMMANDS:
-        _fail(f"unknown subcommand {name!r}; choose from {', '.join(COMMANDS)}")
+        fail(f"unknown subcommand {name!r}; choose from {', '.join(COMMANDS)}")
         return 2
     module, attr = COMMANDS[name]
     return getattr(importlib.import_module(module), attr)(rest)

@@ -28,13 +28,13 @@ from api.batch import (
     ScoreOptions,
     add_input_arguments,
     check_input_arguments,
-    fail,
     load_run_model,
     print_problems,
     read_options,
 )
+from api.console import fail, guarded
 from api.tables import cell
-from classifier import Analysis, SentenceResult, StanceError, StanceModel
+from classifier import Analysis, SentenceResult, StanceModel
 from classifier.results import TONES
 
 __all__ = ["INSTALL_HINT", "ReportData", "main", "render_report"]
@@ -409,14 +409,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         import matplotlib  # noqa: F401 - only checking that the extra is installed
     except ImportError:
         return fail(INSTALL_HINT)
-    try:
-        return _report(args)
-    except StanceError as exc:
-        return fail(str(exc))
-    except KeyboardInterrupt:
-        return fail("interrupted; no report was written")
-    except OSError as exc:
-        return fail(f"{exc.filename or ''}{': ' if exc.filename else ''}{exc.strerror or exc}")
+    return guarded(lambda: _report(args), interrupted="no report was written")
 
 
 def _report(args: argparse.Namespace) -> int:

@@ -105,3 +105,34 @@ def test_labels_check_finds_near_duplicates_across_train_and_test(tmp_path, caps
     out = capsys.readouterr().out
     assert "held.csv:2: column text: error: near-duplicate (Jaccard 0.8" in out
     assert "train.csv:2 (id a1)" in out
+
+
+def _raise(exc: BaseException):
+    def work() -> int:
+        raise exc
+
+    return work
+
+
+@pytest.mark.parametrize(
+    ("exc", "expected"),
+    [
+        (FileNotFoundError(2, "No such file or directory", "in.csv"), "in.csv: No such file or directory"),
+        (PermissionError(13, "Permission denied"), "Permission denied"),
+        (KeyboardInterrupt(), "interrupted; nothing was written"),
+    ],
+)
+def test_guarded_turns_user_failures_into_one_error_line(exc, expected, capsys):
+    from api.console import guarded
+
+    assert guarded(_raise(exc), interrupted="nothing was written") == 1
+    assert capsys.readouterr().err == f"stance: error: {expected}\n"
+
+
+def test_guarded_reports_value_errors_only_when_asked(capsys):
+    from api.console import guarded
+
+    assert guarded(_raise(ValueError("one tone only")), interrupted="-", value_errors=True) == 1
+    assert capsys.readouterr().err == "stance: error: one tone only\n"
+    with pytest.raises(ValueError, match="one tone only"):
+        guarded(_raise(ValueError("one tone only")), interrupted="-")
