@@ -35,7 +35,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from api.errors import ApiError, ConfigError, register_error_handlers
 from api.openapi import openapi_document
 from api.page import bp as page
-from classifier import StanceModel, load_model, split_sentences
+from classifier import Span, StanceModel, load_model, split_sentences
 
 __all__ = ["DEFAULTS", "create_app"]
 
@@ -269,16 +269,18 @@ class PredictRequest:
     targets: list[str] | None
     explain: bool
     sentence_count: int
+    split: list[list[Span]] | None = None  # the sentences of each text (not of "sentences")
 
 
 def score(model: StanceModel, wanted: PredictRequest) -> dict:
     """Score a checked request and return the response body."""
     options = {"targets": wanted.targets, "explain": wanted.explain}
-    if wanted.kind == "text":
-        return model.analyze(wanted.texts[0], **options).to_dict()
     if wanted.kind == "sentences":
         return model.predict_sentences(wanted.texts, **options).to_dict()
-    analyses = model.analyze_many(wanted.texts, ids=wanted.ids, **options)
+    split = wanted.split if wanted.split is not None else [split_sentences(text) for text in wanted.texts]
+    analyses = model.analyze_split(split, ids=wanted.ids, **options)
+    if wanted.kind == "text":
+        return analyses[0].to_dict()
     return {
         "model": model.info.to_dict(),
         "documents": [analysis.to_dict(include_model=False) for analysis in analyses],
@@ -355,8 +357,10 @@ def parse_predict(body: object, model: StanceModel, config: Mapping[str, Any]) -
         texts, ids = _parse_sentences(body["sentences"], config), None
     else:
         texts, ids = _parse_documents(body["documents"], config)
-    count = len(texts) if kind == "sentences" else _count_sentences(texts, ids, config)
-    return PredictRequest(kind, texts, ids, targets, explain, count)
+    if kind == "sentences":
+        return PredictRequest(kind, texts, ids, targets, explain, len(texts))
+    split = _split_checked(texts, ids, config)
+    return PredictRequest(kind, texts, ids, targets, explain, sum(map(len, split)), split)
 
 
 def _parse_targets(value: object, model: StanceModel) -> list[str] | None:
@@ -472,9 +476,11 @@ def _check_text(value: object, field: str) -> str:
     return value
 
 
-def _count_sentences(texts: list[str], ids: list[str] | None, config: Mapping[str, Any]) -> int:
+def _split_checked(texts: list[str], ids: list[str] | None, config: Mapping[str, Any]) -> list[list[Span]]:
+    """Split each text into sentences, checking the sentence count and lengths against the limits."""
     limit = config["MAX_SENTENCES"]
     count = 0
+    split = []
     for d, text in enumerate(texts):
         field = "text" if ids is None else f"documents[{d}].text"
         spans = split_sentences(text)
@@ -484,7 +490,8 @@ def _count_sentences(texts: list[str], ids: list[str] | None, config: Mapping[st
         count += len(spans)
         if count > limit:
             raise _too_many("sentences", f"more than {limit}", limit, field)
-    return count
+        split.append(spans)
+    return split
 
 
 def _check_length(text: str, what: str, config: Mapping[str, Any], field: str) -> None:

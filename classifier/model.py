@@ -79,6 +79,19 @@ class StanceModel:
             docs.append(split_sentences(text))
         return self._score_documents(docs, ids, targets, explain)
 
+    def analyze_split(
+        self,
+        documents: Sequence[Sequence[Span]],
+        *,
+        ids: Sequence[str] | None = None,
+        targets: Sequence[str] | None = None,
+        explain: bool = False,
+    ) -> list[Analysis]:
+        """Score documents already split by ``split_sentences`` (a caller that had to split
+        them first, to check them, need not split them again); offsets stay those of the spans.
+        """
+        return self._score_documents(documents, ids, targets, explain)
+
     def predict_sentences(
         self,
         sentences: Iterable[str],

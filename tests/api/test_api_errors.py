@@ -245,7 +245,7 @@ def test_an_unexpected_failure_answers_500_json_without_trace_and_is_logged(clie
     def broken(*args, **kwargs):
         raise RuntimeError("internal detail 42")
 
-    monkeypatch.setattr(tiny_model, "analyze", broken)
+    monkeypatch.setattr(tiny_model, "analyze_split", broken)
 
     response = client.post("/v1/predict", json={"text": "Ankara."}, headers={"X-Request-ID": "boom-1"})
 
@@ -278,7 +278,7 @@ def test_an_input_error_from_the_model_answers_400(client, tiny_model, monkeypat
     def refuse(*args, **kwargs):
         raise InputError("text is not usable; send another", field="text")
 
-    monkeypatch.setattr(tiny_model, "analyze", refuse)
+    monkeypatch.setattr(tiny_model, "analyze_split", refuse)
 
     response = client.post("/v1/predict", json={"text": "Ankara."})
 

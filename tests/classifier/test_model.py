@@ -69,6 +69,18 @@ def test_predict_sentences_does_not_split(tiny_model):
     assert [(s.start, s.end) for s in analysis.sentences] == [(0, 22), (0, 6)]
 
 
+def test_analyze_split_scores_given_sentences_like_analyze(tiny_model, sample_article):
+    from classifier import split_sentences
+
+    other = "La Russie dénonce l'Otan. Ankara se tait."
+    split = [split_sentences(sample_article), split_sentences(other)]
+    analyses = tiny_model.analyze_split(split, ids=["a", "b"], targets=["turkey"])
+    assert [a.to_dict() for a in analyses] == [
+        a.to_dict() for a in tiny_model.analyze_many([sample_article, other], ids=["a", "b"], targets=["turkey"])
+    ]
+    assert [s.start for s in analyses[1].sentences] == [0, 26]
+
+
 def test_target_subset_and_names(tiny_model):
     s = tiny_model.analyze("Ankara et Moscou.", targets=["Turkey"]).sentences[0]
     assert list(s.targets) == ["turkey"]
