@@ -58,11 +58,14 @@ def train_main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--registry", help="targets registry (default: targets.toml beside the data)")
     parser.add_argument("--search", action="store_true", help="cross-validate the variants and keep the best")
     parser.add_argument("--folds", type=int, default=5, help="cross-validation folds, 0 to skip (default 5)")
+    parser.add_argument("--jobs", type=int, help="cross-validation folds fitted at a time (default: one per core)")
     parser.add_argument("--name", help="model name shown by the API (default: the file name)")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress messages")
     args = parser.parse_args(argv)
     if args.folds == 1 or args.folds < 0:
         parser.error("--folds must be 0 (no cross-validation) or at least 2")
+    if args.jobs is not None and args.jobs < 1:
+        parser.error("--jobs must be 1 or more")
     return _guard(_train, args)
 
 
@@ -82,6 +85,7 @@ def _train(args: argparse.Namespace) -> int:
         registry_path=args.registry,
         run_search=args.search,
         folds=args.folds,
+        jobs=args.jobs,
         name=args.name,
         progress=(lambda _m: None) if args.quiet else _progress,
     )

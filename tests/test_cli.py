@@ -136,3 +136,12 @@ def test_guarded_reports_value_errors_only_when_asked(capsys):
     assert capsys.readouterr().err == "stance: error: one tone only\n"
     with pytest.raises(ValueError, match="one tone only"):
         guarded(_raise(ValueError("one tone only")), interrupted="-")
+
+
+@pytest.mark.parametrize(("flag", "message"), [("--folds=1", "--folds must be 0"), ("--jobs=0", "--jobs must be 1")])
+def test_train_refuses_unusable_fold_and_job_counts(flag, message, tmp_path, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["train", str(DATA / "tiny.csv"), "-o", str(tmp_path / "m.joblib"), flag])
+    assert exit_info.value.code == 2
+    assert message in capsys.readouterr().err
+    assert not (tmp_path / "m.joblib").exists()

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from joblib import Parallel, delayed
 from sklearn.model_selection import StratifiedKFold
 
 from classifier.features import DEFAULT_CONFIG, build_pipeline, mask_target
@@ -19,6 +21,7 @@ __all__ = [
     "VARIANTS",
     "clone_config",
     "cross_validate",
+    "default_jobs",
     "fit_pipelines",
     "search",
     "target_training_set",
@@ -133,18 +136,31 @@ def _fit_variant(train: Sequence[Example], registry: TargetRegistry, variant: di
     return fitted
 
 
+def default_jobs() -> int:
+    """Return the number of CPU cores this process may use."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def _fit_and_predict(train: list[Example], held: list[Example], registry: TargetRegistry, variant: dict):
+    fitted = _fit_variant(train, registry, variant)
+    return _predict(fitted, held, registry, bool(variant.get("plain")))
+
+
 def cross_validate(
     examples: Sequence[Example],
     registry: TargetRegistry,
     variant: dict | None = None,
     *,
     folds: int = 5,
+    jobs: int | None = None,
     progress: Progress = _quiet,
 ) -> dict:
     """Return metrics of ``folds``-fold cross-validation, pooled over the held-out folds.
 
     Folds split sentences (not pairs), stratified by language and sentiment, so every
     pair of a sentence is held out together; the metrics are the same as on the test set.
+    ``jobs`` folds are fitted at a time, in separate processes (default: one per CPU core,
+    at most ``folds``); the results do not depend on it.
     """
     examples = list(examples)
     strata = [f"{e.lang}-{e.sentiment}" for e in examples]
@@ -152,15 +168,18 @@ def cross_validate(
         strata = [e.sentiment for e in examples]
     if min(Counter(strata).values()) < folds:
         strata = [0] * len(examples)
-    splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=0)
+    splits = list(StratifiedKFold(n_splits=folds, shuffle=True, random_state=0).split(examples, strata))
+    jobs = max(1, min(folds, jobs or default_jobs()))
+    progress(f"cross-validation: {folds} folds" + (f", {jobs} at a time" if jobs > 1 else ""))
+    tasks = (
+        delayed(_fit_and_predict)([examples[i] for i in tr], [examples[i] for i in te], registry, variant or {})
+        for tr, te in splits
+    )
     pred_targets: list = [None] * len(examples)
     pred_sentiment: list = [None] * len(examples)
-    for k, (train_idx, test_idx) in enumerate(splitter.split(examples, strata), start=1):
-        progress(f"cross-validation fold {k}/{folds}")
-        train = [examples[i] for i in train_idx]
-        held = [examples[i] for i in test_idx]
-        fitted = _fit_variant(train, registry, variant or {})
-        pt, ps = _predict(fitted, held, registry, bool((variant or {}).get("plain")))
+    outputs = Parallel(n_jobs=jobs, return_as="generator")(tasks)
+    for k, ((_, test_idx), (pt, ps)) in enumerate(zip(splits, outputs, strict=True), start=1):
+        progress(f"cross-validation fold {k}/{folds} done")
         for i, t, s in zip(test_idx, pt, ps, strict=True):
             pred_targets[i] = t
             pred_sentiment[i] = s
@@ -174,6 +193,7 @@ def search(
     registry: TargetRegistry,
     *,
     folds: int = 5,
+    jobs: int | None = None,
     progress: Progress = _quiet,
 ) -> tuple[dict, list[dict]]:
     """Cross-validate every variant in VARIANTS; return the best config and all results.
@@ -185,7 +205,7 @@ def search(
     for name, variant in VARIANTS.items():
         started = time.perf_counter()
         progress(f"search: {name}")
-        metrics = cross_validate(examples, registry, variant, folds=folds)
+        metrics = cross_validate(examples, registry, variant, folds=folds, jobs=jobs)
         results.append(
             {
                 "variant": name,

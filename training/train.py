@@ -58,6 +58,7 @@ def train_model(
     config: dict | None = None,
     run_search: bool = False,
     folds: int = 5,
+    jobs: int | None = None,
     name: str | None = None,
     progress: Callable[[str], None] = _quiet,
 ) -> tuple[StanceModel, dict]:
@@ -65,7 +66,8 @@ def train_model(
 
     With no ``test_paths``, a folder among ``train_paths`` that has a ``test/`` subfolder
     gives the test files. ``folds`` = 0 skips cross-validation. Returns the saved model
-    and its card.
+    and its card. ``jobs`` is how many cross-validation folds are fitted at a time
+    (default: one per CPU core).
     """
     started = time.perf_counter()
     registry_file = find_registry(train_paths, registry_path)
@@ -83,11 +85,11 @@ def train_model(
     chosen = {**DEFAULT_CONFIG, **(config or {})}
     search_results = None
     if run_search:
-        chosen, search_results = search(train.examples, registry, folds=folds or 5, progress=progress)
+        chosen, search_results = search(train.examples, registry, folds=folds or 5, jobs=jobs, progress=progress)
     metrics: dict = {}
     if folds:
         metrics["cross_validation"] = cross_validate(
-            train.examples, registry, {k: v for k, v in chosen.items()}, folds=folds, progress=progress
+            train.examples, registry, {k: v for k, v in chosen.items()}, folds=folds, jobs=jobs, progress=progress
         )
     progress(f"fitting on {len(train.examples)} sentences")
     fitted = fit_pipelines(train.examples, registry, chosen, SENTIMENT_CONFIG)

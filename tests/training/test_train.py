@@ -66,3 +66,18 @@ def test_score_counts_missed_and_spurious_mentions_as_errors():
     )
     assert spurious["overall"]["mention_f1"] == 0.8
     assert spurious["confusion"]["labels"][-1] == NONE
+
+
+def test_cross_validation_gives_the_same_metrics_with_folds_in_parallel():
+    from classifier.targets import TargetRegistry
+    from training.fit import cross_validate
+    from training.train import load_split
+
+    registry = TargetRegistry.from_file(REGISTRY)
+    examples = load_split([DATA / "tiny.csv"], registry).examples
+    messages: list[str] = []
+    alone = cross_validate(examples, registry, folds=3, jobs=1)
+    together = cross_validate(examples, registry, folds=3, jobs=3, progress=messages.append)
+    assert together == alone
+    done = [f"cross-validation fold {k}/3 done" for k in (1, 2, 3)]
+    assert messages == ["cross-validation: 3 folds, 3 at a time", *done]
