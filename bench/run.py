@@ -1,6 +1,6 @@
 """Run every benchmark and rewrite bench/RESULTS.md (and bench/results.json).
 
-    python bench/run.py            # the full run (about 21 minutes on 2 cores)
+    python bench/run.py            # the full run (about 17 minutes on 2 cores)
     python bench/run.py --quick    # fewer sentences, repeats and requests (about 3.5 minutes)
     python bench/run.py --large    # the full run plus training on 200,000 synthetic rows
 
