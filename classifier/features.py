@@ -43,7 +43,7 @@ DEFAULT_CONFIG: dict[str, Any] = {
     "char_ngrams": (2, 5),
     "window": 4,
     "min_df": 1,
-    "C": 5.0,
+    "C": 1.0,
     "class_weight": "balanced",
     "cues": True,
 }

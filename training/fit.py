@@ -39,7 +39,7 @@ VARIANTS: dict[str, dict[str, Any]] = {
     "masked word+char+window, no cues": {"cues": False},
     "masked word+char+cues": {"window": 0},
     "masked word+window+cues": {"char_ngrams": None},
-    "masked word+char+window+cues, C=1": {"C": 1.0},
+    "masked word+char+window+cues, C=5": {"C": 5.0},
     "masked word+char+window+cues, C=20": {"C": 20.0},
     "masked word+char+window+cues, window 6": {"window": 6},
     "masked word+char+window+cues, window 8": {"window": 8},
