@@ -268,8 +268,12 @@ class PredictRequest:
     ids: list[str] | None
     targets: list[str] | None
     explain: bool
-    sentence_count: int
-    split: list[list[Span]] | None = None  # the sentences of each text (not of "sentences")
+    split: list[list[Span]] | None  # the sentences of each text, checked (None for "sentences")
+
+    @property
+    def sentence_count(self) -> int:
+        """How many sentences the request scores."""
+        return len(self.texts) if self.split is None else sum(map(len, self.split))
 
 
 def score(model: StanceModel, wanted: PredictRequest) -> dict:
@@ -277,8 +281,7 @@ def score(model: StanceModel, wanted: PredictRequest) -> dict:
     options = {"targets": wanted.targets, "explain": wanted.explain}
     if wanted.kind == "sentences":
         return model.predict_sentences(wanted.texts, **options).to_dict()
-    split = wanted.split if wanted.split is not None else [split_sentences(text) for text in wanted.texts]
-    analyses = model.analyze_split(split, ids=wanted.ids, **options)
+    analyses = model.analyze_split(wanted.split, ids=wanted.ids, **options)
     if wanted.kind == "text":
         return analyses[0].to_dict()
     return {
@@ -357,10 +360,8 @@ def parse_predict(body: object, model: StanceModel, config: Mapping[str, Any]) -
         texts, ids = _parse_sentences(body["sentences"], config), None
     else:
         texts, ids = _parse_documents(body["documents"], config)
-    if kind == "sentences":
-        return PredictRequest(kind, texts, ids, targets, explain, len(texts))
-    split = _split_checked(texts, ids, config)
-    return PredictRequest(kind, texts, ids, targets, explain, sum(map(len, split)), split)
+    split = None if kind == "sentences" else _split_checked(texts, ids, config)
+    return PredictRequest(kind, texts, ids, targets, explain, split)
 
 
 def _parse_targets(value: object, model: StanceModel) -> list[str] | None:

@@ -31,6 +31,7 @@ sys.path[0] = str(ROOT)  # import bench.* and the project, never bench/ modules 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 from bench import documents, fitting, load, peers, report, scoring, web  # noqa: E402
+from training.fit import default_jobs  # noqa: E402
 
 SECTIONS = ("scoring", "documents", "http", "peers", "load", "training")
 LIBRARIES = (
@@ -81,7 +82,7 @@ def machine() -> dict:
     return {
         "cpu": cpu,
         "cores": os.cpu_count(),
-        "usable_cores": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count(),
+        "usable_cores": default_jobs(),
         "memory_gb": memory_gb,
         "os": f"{platform.system()} {platform.release()}",
         "python": platform.python_version(),
