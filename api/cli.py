@@ -58,7 +58,9 @@ def train_main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--registry", help="targets registry (default: targets.toml beside the data)")
     parser.add_argument("--search", action="store_true", help="cross-validate the variants and keep the best")
     parser.add_argument("--folds", type=int, default=5, help="cross-validation folds, 0 to skip (default 5)")
-    parser.add_argument("--jobs", type=int, help="cross-validation folds fitted at a time (default: one per core)")
+    parser.add_argument(
+        "--jobs", type=int, help="processes fitting at a time: folds, then the two models (default: one per core)"
+    )
     parser.add_argument("--name", help="model name shown by the API (default: the file name)")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress messages")
     args = parser.parse_args(argv)

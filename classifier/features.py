@@ -29,10 +29,13 @@ __all__ = [
     "TARGET_TOKEN",
     "ContextWindow",
     "CueFeatures",
+    "WordTfidfVectorizer",
+    "analyses_by_word",
     "build_pipeline",
     "display_feature",
     "mask",
     "mask_target",
+    "preprocesses_by_character",
 ]
 
 TARGET_TOKEN = "xtgtx"
@@ -49,6 +52,55 @@ DEFAULT_CONFIG: dict[str, Any] = {
 }
 
 _WORD = re.compile(r"(?u)\b\w\w+\b")
+
+# Whitespace-separated words whose character n-grams a vectoriser remembers while it
+# fits or transforms (news text repeats its words: most are analysed once).
+FIT_WORD_CACHE = 1 << 17
+
+
+def preprocesses_by_character(vectorizer: TfidfVectorizer) -> bool:
+    """Say whether ``vectorizer`` prepares text character by character (lower case, accents).
+
+    Then the preparation of a text is that of its whitespace-separated words, joined.
+    """
+    return (
+        vectorizer.preprocessor is None
+        and vectorizer.strip_accents in (None, "unicode", "ascii")
+        and vectorizer.input == "content"
+    )
+
+
+def analyses_by_word(vectorizer: TfidfVectorizer) -> bool:
+    """Say whether the n-grams of a text are those of its whitespace-separated words taken one by one.
+
+    True for ``analyzer="char_wb"`` with character-by-character preprocessing: its
+    n-grams never cross whitespace.
+    """
+    return vectorizer.analyzer == "char_wb" and preprocesses_by_character(vectorizer)
+
+
+class WordTfidfVectorizer(TfidfVectorizer):
+    """A TfidfVectorizer that analyses each distinct word's character n-grams once per fit or transform.
+
+    With ``analyzer="char_wb"`` (see ``analyses_by_word``) a text's n-grams are gathered
+    word by word from a cache: same vocabulary, same matrix as TfidfVectorizer, in a
+    fraction of the time on news text. Any other analyser is TfidfVectorizer's own.
+    """
+
+    def build_analyzer(self):
+        """Return the analyser: scikit-learn's, made word by word and cached for char_wb."""
+        analyze = super().build_analyzer()
+        if not analyses_by_word(self):
+            return analyze
+
+        @lru_cache(maxsize=FIT_WORD_CACHE)
+        def word_grams(word: str) -> tuple[str, ...]:
+            return tuple(analyze(word))
+
+        def analyze_by_word(text: str) -> list[str]:
+            return list(chain.from_iterable(map(word_grams, text.split())))
+
+        return analyze_by_word
 
 
 def mask(text: str, target: Iterable[Mention], others: Iterable[Mention], offset: int = 0) -> str:
@@ -261,7 +313,7 @@ def build_pipeline(config: Mapping[str, Any] | None = None, *, window: bool = Tr
         blocks.append(
             (
                 "char",
-                TfidfVectorizer(
+                WordTfidfVectorizer(
                     analyzer="char_wb",
                     ngram_range=tuple(cfg["char_ngrams"]),
                     min_df=max(cfg["min_df"], 2),

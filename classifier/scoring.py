@@ -29,6 +29,8 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
 
+from classifier.features import analyses_by_word, preprocesses_by_character
+
 __all__ = ["LinearScorer"]
 
 # Sentences the compiled scorer is checked on: both languages, both placeholders, no
@@ -86,12 +88,7 @@ def _text_columns(vectorizer: TfidfVectorizer) -> Callable[[str], Iterable[int] 
     """
     analyze = vectorizer.build_analyzer()
     lookup = vectorizer.vocabulary_.get
-    plain = (
-        vectorizer.preprocessor is None
-        and vectorizer.strip_accents in (None, "unicode", "ascii")
-        and vectorizer.input == "content"
-    )
-    if plain and vectorizer.analyzer == "char_wb":
+    if analyses_by_word(vectorizer):
 
         @lru_cache(maxsize=WORD_CACHE)
         def word_columns(word: str) -> bytes:
@@ -100,7 +97,7 @@ def _text_columns(vectorizer: TfidfVectorizer) -> Callable[[str], Iterable[int] 
         return lambda text: b"".join(map(word_columns, text.split()))
 
     if (
-        plain
+        preprocesses_by_character(vectorizer)
         and vectorizer.analyzer == "word"
         and vectorizer.tokenizer is None
         and vectorizer.stop_words is None

@@ -75,23 +75,36 @@ def target_training_set(examples: Sequence[Example], registry: TargetRegistry) -
     return texts, labels, skipped
 
 
+def _fit(pipeline, texts: list[str], labels: list[str]):
+    return pipeline.fit(texts, labels)
+
+
 def fit_pipelines(
     examples: Sequence[Example],
     registry: TargetRegistry,
     config: dict | None = None,
     sentiment_config: dict | None = None,
+    *,
+    jobs: int = 1,
 ) -> dict:
-    """Fit the target-tone and sentence-sentiment pipelines on ``examples``."""
+    """Fit the target-tone and sentence-sentiment pipelines on ``examples``.
+
+    With ``jobs`` of 2 or more the two pipelines are fitted at the same time, in separate
+    processes; the fitted pipelines do not depend on it.
+    """
     texts, labels, skipped = target_training_set(examples, registry)
     if len(set(labels)) < 2:
         raise ValueError("the target labels need at least two different tones to fit a model")
-    target = build_pipeline(config).fit(texts, labels)
     sentiments = [e.sentiment for e in examples]
     if len(set(sentiments)) < 2:
         raise ValueError("the sentiment labels need at least two different tones to fit a model")
-    sentiment = build_pipeline(sentiment_config or SENTIMENT_CONFIG, window=False).fit(
-        [e.text for e in examples], sentiments
-    )
+    tasks = [
+        delayed(_fit)(build_pipeline(config), texts, labels),
+        delayed(_fit)(
+            build_pipeline(sentiment_config or SENTIMENT_CONFIG, window=False), [e.text for e in examples], sentiments
+        ),
+    ]
+    target, sentiment = Parallel(n_jobs=max(1, min(2, jobs)))(tasks)
     return {"target": target, "sentiment": sentiment, "pairs": len(texts), "skipped_pairs": skipped}
 
 

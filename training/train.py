@@ -15,7 +15,7 @@ from classifier.targets import TargetRegistry
 from training.card import write_card
 from training.data import LabelledSet, expand_paths, read_labels
 from training.evaluate import evaluate_model
-from training.fit import SENTIMENT_CONFIG, clone_config, cross_validate, fit_pipelines, search
+from training.fit import SENTIMENT_CONFIG, clone_config, cross_validate, default_jobs, fit_pipelines, search
 
 __all__ = ["REGISTRY_FILE", "find_registry", "load_split", "train_model"]
 
@@ -66,8 +66,8 @@ def train_model(
 
     With no ``test_paths``, a folder among ``train_paths`` that has a ``test/`` subfolder
     gives the test files. ``folds`` = 0 skips cross-validation. Returns the saved model
-    and its card. ``jobs`` is how many cross-validation folds are fitted at a time
-    (default: one per CPU core).
+    and its card. ``jobs`` is how many processes fit at a time: cross-validation folds,
+    then the two models of the final fit (default: one per CPU core).
     """
     started = time.perf_counter()
     registry_file = find_registry(train_paths, registry_path)
@@ -91,8 +91,9 @@ def train_model(
         metrics["cross_validation"] = cross_validate(
             train.examples, registry, {k: v for k, v in chosen.items()}, folds=folds, jobs=jobs, progress=progress
         )
-    progress(f"fitting on {len(train.examples)} sentences")
-    fitted = fit_pipelines(train.examples, registry, chosen, SENTIMENT_CONFIG)
+    jobs = jobs or default_jobs()
+    progress(f"fitting on {len(train.examples)} sentences" + (" (both models at once)" if jobs > 1 else ""))
+    fitted = fit_pipelines(train.examples, registry, chosen, SENTIMENT_CONFIG, jobs=jobs)
     bundle = {
         "name": name or Path(output).name.removesuffix(".joblib"),
         "pipelines": {"target": fitted["target"], "sentiment": fitted["sentiment"]},

@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.base import clone
+from sklearn.feature_extraction.text import TfidfVectorizer
 
 from classifier.cues import CATEGORIES, cue_category, is_boundary, tokens
 from classifier.explain import Explainer
@@ -17,6 +18,7 @@ from classifier.features import (
     TARGET_TOKEN,
     ContextWindow,
     CueFeatures,
+    WordTfidfVectorizer,
     build_pipeline,
     display_feature,
     mask,
@@ -220,3 +222,53 @@ def test_cue_tokens_equal_the_whole_text_reading(text):
         for t in re.findall(pattern, text.lower())
     ]
     assert tokens(text) == folded
+
+
+# Texts where analysing word by word could differ from the whole text: accents, combining
+# marks and spacing diacritics that fold into a space, non-breaking and other Unicode
+# spaces, a Greek final sigma, dotted capital I, tabs and runs of blanks.
+_WORD_BY_WORD_TEXTS = [
+    "L'Otan a salué l'accord signé à Ankara, « une étape » selon M. Çavuşoğlu.",
+    "NATO\u00a0allies met in\u2009Brussels;\ttalks   resumed\n\nafter a pause.",
+    "a\u00a8b e\u0301te\u0301 \u0301x ΟΔΟΣ ΟΔΟΣ. İSTANBUL ﬁnal ½",
+    "",
+    "   ",
+]
+
+
+@pytest.mark.parametrize("accents", [None, "unicode", "ascii"])
+def test_word_by_word_vectoriser_equals_tfidf_vectoriser(accents):
+    params = {"analyzer": "char_wb", "ngram_range": (2, 5), "strip_accents": accents, "sublinear_tf": True}
+    ours = WordTfidfVectorizer(**params)
+    theirs = TfidfVectorizer(**params)
+    assert ours.fit_transform(_WORD_BY_WORD_TEXTS).toarray().tolist() == (
+        theirs.fit_transform(_WORD_BY_WORD_TEXTS).toarray().tolist()
+    )
+    assert ours.vocabulary_ == theirs.vocabulary_
+    probe = ["Erdoğan et l'OTAN\u00a0: ΟΔΟΣ", "new words entirely"]
+    assert ours.transform(probe).toarray().tolist() == theirs.transform(probe).toarray().tolist()
+
+
+@settings(max_examples=200, deadline=None)
+@given(texts=st.lists(_ANY_TEXT, min_size=1, max_size=4))
+def test_word_by_word_analysis_equals_the_whole_text_analysis(texts):
+    params = {"analyzer": "char_wb", "ngram_range": (1, 4), "strip_accents": "unicode"}
+    analyze = WordTfidfVectorizer(**params).build_analyzer()
+    whole = TfidfVectorizer(**params).build_analyzer()
+    for text in texts:
+        assert sorted(analyze(text)) == sorted(whole(text))
+
+
+def test_word_by_word_vectoriser_keeps_other_analysers_and_its_parameters():
+    vectoriser = WordTfidfVectorizer(ngram_range=(1, 2), min_df=2)
+    words = ["ankara", "hails", "moscow", "ankara hails", "hails moscow"]
+    assert vectoriser.build_analyzer()("Ankara hails Moscow") == words
+    assert clone(vectoriser).get_params() == vectoriser.get_params()
+
+
+def test_word_by_word_vectoriser_survives_a_joblib_round_trip(tmp_path):
+    fitted = WordTfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4)).fit(_WORD_BY_WORD_TEXTS)
+    joblib.dump(fitted, tmp_path / "v.joblib")
+    loaded = joblib.load(tmp_path / "v.joblib")
+    probe = ["Ankara et l'Otan", "NATO\u00a0allies"]
+    assert loaded.transform(probe).toarray().tolist() == fitted.transform(probe).toarray().tolist()

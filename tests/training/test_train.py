@@ -68,6 +68,21 @@ def test_score_counts_missed_and_spurious_mentions_as_errors():
     assert spurious["confusion"]["labels"][-1] == NONE
 
 
+def test_the_two_models_fitted_in_parallel_equal_those_fitted_one_after_the_other():
+    from classifier.targets import TargetRegistry
+    from training.fit import fit_pipelines
+    from training.train import load_split
+
+    registry = TargetRegistry.from_file(REGISTRY)
+    examples = load_split([DATA / "tiny.csv"], registry).examples
+    alone = fit_pipelines(examples, registry, jobs=1)
+    together = fit_pipelines(examples, registry, jobs=2)
+    texts = [e.text for e in examples] + ["xtgtx a salué l'accord", "xothx attacked xtgtx"]
+    for part in ("target", "sentiment"):
+        assert together[part].predict_proba(texts).tolist() == alone[part].predict_proba(texts).tolist()
+    assert together["pairs"] == alone["pairs"] > 0
+
+
 def test_cross_validation_gives_the_same_metrics_with_folds_in_parallel():
     from classifier.targets import TargetRegistry
     from training.fit import cross_validate
