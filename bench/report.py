@@ -284,10 +284,12 @@ def _training(t: dict, r: dict) -> list[str]:
     lines = [
         "## 3. Training",
         "",
-        "`stance train FILES -o MODEL --folds 0` in its own process (OPENBLAS_NUM_THREADS=1): wall time and "
-        "peak resident memory. Synthetic corpora join two random labelled sentences of one language per row "
-        "(real wording, plausible labels). Baseline: a bare scikit-learn fit on the same rows "
-        "(word 1-2 gram TF-IDF + newton-cg logistic regression on the sentiment), in its own process. "
+        "`stance train FILES -o MODEL --folds 0` in its own process (OPENBLAS_NUM_THREADS=1; the target-tone and "
+        "sentiment models are fitted at the same time, in two processes, when two cores are free): wall time and "
+        "peak resident memory (of all its processes together, sampled every 0.25 s). Synthetic corpora join "
+        "two random labelled sentences of one language per row (real wording, plausible labels). Baseline: a "
+        "bare scikit-learn fit on the same rows (word 1-2 gram TF-IDF + newton-cg logistic regression on the "
+        "sentiment), in its own process. "
         "One run per corpus (the large ones take minutes).",
         "",
     ]
