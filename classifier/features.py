@@ -55,7 +55,7 @@ _WORD = re.compile(r"(?u)\b\w\w+\b")
 
 # Whitespace-separated words whose character n-grams a vectoriser remembers while it
 # fits or transforms (news text repeats its words: most are analysed once).
-FIT_WORD_CACHE = 1 << 17
+FIT_WORD_CACHE = 1 << 15
 
 
 def preprocesses_by_character(vectorizer: TfidfVectorizer) -> bool:

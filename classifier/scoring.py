@@ -86,7 +86,9 @@ def _text_columns(vectorizer: TfidfVectorizer) -> Callable[[str], Iterable[int] 
     whitespace-separated words taken one by one, and the analysis of each word is
     remembered: the frequent words of news text are analysed once.
     """
-    analyze = vectorizer.build_analyzer()
+    # scikit-learn's own analyser: the columns of each word are remembered below, so a
+    # vectoriser's fit-time word cache (WordTfidfVectorizer) would only hold a second copy.
+    analyze = TfidfVectorizer.build_analyzer(vectorizer)
     lookup = vectorizer.vocabulary_.get
     if analyses_by_word(vectorizer):
 
