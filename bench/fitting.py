@@ -52,6 +52,10 @@ sys.exit(status)
 """
 
 
+_PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+SAMPLE_EVERY = 0.25  # seconds between two readings of the process group's memory
+
+
 def _group_rss(group: int) -> int:
     """Return the summed resident memory (bytes) of the processes in process group ``group``."""
     total = 0
@@ -66,10 +70,6 @@ def _group_rss(group: int) -> int:
         if int(fields[2]) == group:  # field 5, pgrp; field 24 is rss in pages
             total += int(fields[21]) * _PAGE
     return total
-
-
-_PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
-SAMPLE_EVERY = 0.25  # seconds between two readings of the process group's memory
 
 
 def measure(command: list[str], cwd: Path, timeout: float) -> dict:
@@ -91,7 +91,7 @@ def measure(command: list[str], cwd: Path, timeout: float) -> dict:
     )
     deadline = started + timeout
     group_peak = 0
-    next_sample = started
+    next_sample = started if os.path.isdir("/proc") else math.inf  # no /proc: the high-water mark only
     while True:
         pid, status, _ = os.wait4(process.pid, os.WNOHANG)
         if pid:
@@ -101,7 +101,7 @@ def measure(command: list[str], cwd: Path, timeout: float) -> dict:
             os.killpg(process.pid, signal.SIGKILL)
             os.wait4(process.pid, 0)
             return {"seconds": None, "peak_mb": None, "status": "timed out", "stderr": ""}
-        if now >= next_sample and os.path.isdir("/proc"):
+        if now >= next_sample:
             group_peak = max(group_peak, _group_rss(process.pid))
             next_sample = now + SAMPLE_EVERY
         time.sleep(0.05)

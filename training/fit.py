@@ -75,10 +75,6 @@ def target_training_set(examples: Sequence[Example], registry: TargetRegistry) -
     return texts, labels, skipped
 
 
-def _fit(pipeline, texts: list[str], labels: list[str]):
-    return pipeline.fit(texts, labels)
-
-
 def fit_pipelines(
     examples: Sequence[Example],
     registry: TargetRegistry,
@@ -99,9 +95,9 @@ def fit_pipelines(
     if len(set(sentiments)) < 2:
         raise ValueError("the sentiment labels need at least two different tones to fit a model")
     tasks = [
-        delayed(_fit)(build_pipeline(config), texts, labels),
-        delayed(_fit)(
-            build_pipeline(sentiment_config or SENTIMENT_CONFIG, window=False), [e.text for e in examples], sentiments
+        delayed(build_pipeline(config).fit)(texts, labels),
+        delayed(build_pipeline(sentiment_config or SENTIMENT_CONFIG, window=False).fit)(
+            [e.text for e in examples], sentiments
         ),
     ]
     target, sentiment = Parallel(n_jobs=max(1, min(2, jobs)))(tasks)
